@@ -1,0 +1,1 @@
+//! Runnable examples of the failback crates; see the `[[example]]` entries.

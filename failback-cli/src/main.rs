@@ -1,0 +1,250 @@
+#![doc = include_str!("../README.md")]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use failback_core::plan::table;
+use failback_core::rules::{catalog, Severity};
+use failback_core::{assess, plan, Assessment, Estate, PlanOutcome, Request};
+
+/// Exit code when every requested item is ready.
+const READY: u8 = 0;
+/// Exit code for bad input (unreadable or invalid estate or request).
+const BAD_INPUT: u8 = 1;
+/// Exit code when a blocker holds.
+const BLOCKED: u8 = 2;
+
+/// Fail VMware VMs and physical servers back from Azure Site Recovery to on-premises
+/// VMware: check every rule first, then plan.
+#[derive(Parser, Debug)]
+#[command(name = "failback", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every rule of the catalog with its ID, severity and fix.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Check every rule against an estate; exit 0 when ready, 2 when a blocker holds, 1 on
+    /// bad input.
+    Assess {
+        /// The estate document (JSON, failback-estate/1).
+        estate: PathBuf,
+        /// A request document (JSON, failback-request/1); default: every item, auto
+        /// location, latest point.
+        #[arg(long)]
+        request: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Plan a failback: the inputs, stages and data loss per item, or the readiness report
+    /// when a blocker holds (exit 2).
+    Plan {
+        /// The estate document.
+        estate: PathBuf,
+        /// A request document.
+        #[arg(long)]
+        request: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print the JSON Schema of a document kind.
+    Schema {
+        /// Which document.
+        #[arg(value_enum, default_value_t = SchemaKind::Estate)]
+        kind: SchemaKind,
+    },
+}
+
+/// Documents with a schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemaKind {
+    /// The estate.
+    Estate,
+    /// The request.
+    Request,
+    /// The plan.
+    Plan,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+fn load(
+    estate: &PathBuf,
+    request: &Option<PathBuf>,
+) -> Result<(Estate, Request), failback_core::Error> {
+    let e = Estate::from_path(estate)?;
+    let r = match request {
+        Some(p) => Request::from_path(p)?,
+        None => Request::default(),
+    };
+    Ok((e, r))
+}
+
+fn run(cli: Cli) -> Result<u8, failback_core::Error> {
+    match cli.command {
+        Command::Rules { format } => {
+            match format {
+                Format::Json => println!("{}", to_json(&catalog().collect::<Vec<_>>())),
+                Format::Table => {
+                    let rows: Vec<Vec<String>> = catalog()
+                        .map(|r| {
+                            vec![
+                                r.id.to_string(),
+                                r.severity.to_string(),
+                                r.scope.to_string(),
+                                r.text.to_string(),
+                            ]
+                        })
+                        .collect();
+                    print!("{}", table(&["id", "severity", "scope", "rule"], &rows));
+                }
+            }
+            Ok(READY)
+        }
+        Command::Assess {
+            estate,
+            request,
+            format,
+        } => {
+            let (e, r) = load(&estate, &request)?;
+            let report = assess(&e, &r)?;
+            match format {
+                Format::Json => println!("{}", to_json(&report)),
+                Format::Table => print!("{}", report_table(&report)),
+            }
+            Ok(if report.ready() { READY } else { BLOCKED })
+        }
+        Command::Plan {
+            estate,
+            request,
+            format,
+        } => {
+            let (e, r) = load(&estate, &request)?;
+            match plan(&e, &r)? {
+                PlanOutcome::Ready(p) => {
+                    match format {
+                        Format::Json => println!("{}", p.to_json_pretty()),
+                        Format::Table => print!("{}", p.to_table()),
+                    }
+                    Ok(READY)
+                }
+                PlanOutcome::Refused(report) => {
+                    match format {
+                        Format::Json => println!(
+                            "{}",
+                            to_json(&serde_json::json!({"refused": true, "assessment": report}))
+                        ),
+                        Format::Table => {
+                            println!("plan refused: a blocker holds\n");
+                            print!("{}", report_table(&report));
+                        }
+                    }
+                    Ok(BLOCKED)
+                }
+            }
+        }
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Estate => failback_core::schema::estate(),
+                SchemaKind::Request => failback_core::schema::request(),
+                SchemaKind::Plan => failback_core::schema::plan(),
+            };
+            println!("{}", to_json(&schema));
+            Ok(READY)
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The readiness report as text: the verdict, each blocked item with its rules, then
+/// every finding with its fix.
+fn report_table(report: &Assessment) -> String {
+    let mut out = String::new();
+    let items = report.item_count();
+    let blocked = report.blocked_count();
+    out.push_str(&format!(
+        "estate {} captured {}: {items} items, {blocked} blocked: {}\n",
+        report.estate.as_deref().unwrap_or("(unnamed)"),
+        report.captured_at.to_rfc3339(),
+        if report.ready() { "READY" } else { "BLOCKED" }
+    ));
+    if blocked > 0 {
+        out.push_str("\nblocked items:\n");
+        for u in &report.units {
+            for it in &u.items {
+                if it.blocked_by.is_empty() {
+                    continue;
+                }
+                let rules: Vec<String> = it
+                    .blocked_by
+                    .iter()
+                    .map(|b| format!("{} ({})", b.rule, b.subject))
+                    .collect();
+                out.push_str(&format!("  {}: {}\n", it.item, rules.join(", ")));
+            }
+        }
+    }
+    let mut findings: Vec<&failback_core::rules::Finding> = report.findings.iter().collect();
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
+    let shown: Vec<&&failback_core::rules::Finding> = findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    let info = findings.len() - shown.len();
+    if !shown.is_empty() {
+        out.push('\n');
+        let rows: Vec<Vec<String>> = shown
+            .iter()
+            .map(|f| {
+                vec![
+                    f.severity.to_string(),
+                    f.rule.to_string(),
+                    f.subject.to_string(),
+                    f.message.clone(),
+                    f.remediation.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["severity", "rule", "subject", "finding", "fix"],
+            &rows,
+        ));
+    }
+    if info > 0 {
+        out.push_str(&format!(
+            "\n{info} info findings (advice and location notes): see --format json\n"
+        ));
+    }
+    out
+}

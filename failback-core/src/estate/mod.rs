@@ -1,0 +1,286 @@
+//! The estate: everything readiness and planning need to know about both sites, as one
+//! JSON document. See `docs/estate.md` for the format and `schema/estate.schema.json` for
+//! its JSON Schema.
+//!
+//! ```
+//! use failback_core::estate::Estate;
+//!
+//! let text = r#"{"format": "failback-estate/2", "captured_at": "2026-01-01T00:00:00Z"}"#;
+//! let err = Estate::from_json_str(text).unwrap_err();
+//! assert!(err.to_string().contains("format"));
+//! ```
+
+mod azure;
+mod common;
+mod index;
+pub mod locate;
+mod onprem;
+mod validate;
+
+pub use azure::*;
+pub use common::*;
+pub use index::EstateIndex;
+pub use onprem::*;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, InputError, Result};
+use locate::{locate, FieldPath};
+
+/// The `format` value this version reads and writes.
+pub const FORMAT: &str = "failback-estate/1";
+
+/// Which ASR provider protects the estate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Flavor {
+    /// Configuration server, process server and master target (`InMage` / `InMageAzureV2`).
+    #[default]
+    Classic,
+    /// Replication appliance with a reprotect agent (`InMageRcm` / `InMageRcmFailback`).
+    Modernized,
+}
+
+/// The whole estate: both sites as discovered at `captured_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Estate {
+    /// Document format and version: `failback-estate/1`.
+    pub format: String,
+    /// A name for the estate, free text.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// When the facts were gathered; rules about elapsed time (PS-005, EXT-008, EXT-014,
+    /// PRE-006) measure from here.
+    pub captured_at: DateTime<Utc>,
+    /// Classic or modernized provider.
+    #[serde(default)]
+    pub flavor: Flavor,
+    /// The Azure region the items failed over to (NET-003).
+    #[serde(default)]
+    pub azure_region: Option<String>,
+    /// The configuration server (classic provider).
+    #[serde(default)]
+    pub configuration_server: Option<ConfigurationServer>,
+    /// The replication appliance (modernized provider).
+    #[serde(default)]
+    pub replication_appliance: Option<ReplicationAppliance>,
+    /// ExpressRoute; VPNs are per network.
+    #[serde(default)]
+    pub connectivity: Connectivity,
+    /// Replication policies in the vault.
+    #[serde(default)]
+    pub policies: Vec<PolicyRecord>,
+    /// Azure virtual networks.
+    #[serde(default)]
+    pub azure_networks: Vec<AzureNetwork>,
+    /// Process servers.
+    #[serde(default)]
+    pub process_servers: Vec<ProcessServer>,
+    /// vCenter servers.
+    #[serde(default)]
+    pub vcenters: Vec<VCenter>,
+    /// ESX hosts.
+    #[serde(default)]
+    pub hosts: Vec<EsxHost>,
+    /// Datastores.
+    #[serde(default)]
+    pub datastores: Vec<Datastore>,
+    /// Master targets (and modernized reprotect agents).
+    #[serde(default)]
+    pub master_targets: Vec<MasterTarget>,
+    /// On-premises VMs that items may fail back into.
+    #[serde(default)]
+    pub vms: Vec<OnPremVm>,
+    /// Protected items.
+    #[serde(default)]
+    pub items: Vec<ProtectedItem>,
+    /// Recovery plans.
+    #[serde(default)]
+    pub recovery_plans: Vec<RecoveryPlan>,
+}
+
+impl Estate {
+    /// An empty estate of the current format, captured at `captured_at`.
+    pub fn empty(captured_at: DateTime<Utc>) -> Self {
+        Estate {
+            format: FORMAT.to_string(),
+            name: None,
+            captured_at,
+            flavor: Flavor::Classic,
+            azure_region: None,
+            configuration_server: None,
+            replication_appliance: None,
+            connectivity: Connectivity::default(),
+            policies: Vec::new(),
+            azure_networks: Vec::new(),
+            process_servers: Vec::new(),
+            vcenters: Vec::new(),
+            hosts: Vec::new(),
+            datastores: Vec::new(),
+            master_targets: Vec::new(),
+            vms: Vec::new(),
+            items: Vec::new(),
+            recovery_plans: Vec::new(),
+        }
+    }
+
+    /// Read and validate an estate file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_json_str(&text)
+    }
+
+    /// Parse and validate an estate document. Every error names the path of the bad field
+    /// and, where the text shows it, its line and column.
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        let estate: Estate = parse_document("estate", text, FORMAT)?;
+        let problems = validate::validate(&estate);
+        if problems.is_empty() {
+            Ok(estate)
+        } else {
+            Err(Error::InvalidInput(
+                problems
+                    .into_iter()
+                    .map(|p| p.into_input_error("estate", text))
+                    .collect(),
+            ))
+        }
+    }
+
+    /// Check an estate built in code the way a loaded one is checked.
+    pub fn validate(&self) -> Result<()> {
+        let problems = validate::validate(self);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            let text = String::new();
+            Err(Error::InvalidInput(
+                problems
+                    .into_iter()
+                    .map(|p| p.into_input_error("estate", &text))
+                    .collect(),
+            ))
+        }
+    }
+
+    /// The estate as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// A problem found after parsing, before it is placed in the text.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    pub path: FieldPath,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Problem {
+    pub(crate) fn into_input_error(self, document: &'static str, text: &str) -> InputError {
+        let pos = locate(text, &self.path);
+        InputError {
+            document,
+            path: self.path.to_string(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            message: self.message,
+            fix: self.fix,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct FormatProbe {
+    format: Option<serde_json::Value>,
+}
+
+/// Parse a versioned JSON document: check `format` first, then the whole document with
+/// the path of the first bad field.
+pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
+    document: &'static str,
+    text: &str,
+    format: &str,
+) -> Result<T> {
+    let single = |path: String, line, column, message: String, fix: String| {
+        Error::InvalidInput(vec![InputError {
+            document,
+            path,
+            line,
+            column,
+            message,
+            fix,
+        }])
+    };
+    // Syntax first, so a truncated document says where it broke.
+    let probe: FormatProbe = serde_json::from_str(text).map_err(|e| {
+        single(
+            String::new(),
+            Some(e.line()),
+            Some(e.column()),
+            format!("not valid JSON: {}", strip_position(&e.to_string())),
+            "correct the JSON at that line and column (a truncated file ends early)".to_string(),
+        )
+    })?;
+    let at = |p: &str| locate(text, &FieldPath::parse(p));
+    match probe.format {
+        None => {
+            return Err(single(
+                "format".into(),
+                None,
+                None,
+                "missing".into(),
+                format!("add \"format\": \"{format}\" at the top level"),
+            ))
+        }
+        Some(serde_json::Value::String(f)) if f == format => {}
+        Some(other) => {
+            let pos = at("format");
+            return Err(single(
+                "format".into(),
+                pos.map(|p| p.0),
+                pos.map(|p| p.1),
+                format!("unsupported format {other}; this version reads \"{format}\""),
+                format!("convert the document to \"{format}\" (see docs/estate.md)"),
+            ));
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let inner = e.into_inner();
+        let pos = at(&path);
+        let (line, column) = match pos {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (Some(inner.line()), Some(inner.column())),
+        };
+        let message = strip_position(&inner.to_string());
+        single(
+            path,
+            line,
+            column,
+            message,
+            "correct the value to the type and values docs/estate.md gives for this field".into(),
+        )
+    })
+}
+
+/// serde_json appends " at line L column C"; the error carries those separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}

@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+
+pub mod error;
+pub mod estate;
+pub mod location;
+pub mod plan;
+pub mod policy;
+pub mod readiness;
+pub mod request;
+pub mod retention;
+pub mod rules;
+pub mod schema;
+pub mod state;
+
+pub use error::{Error, InputError, Result};
+pub use estate::Estate;
+pub use plan::{plan, Plan, PlanOutcome};
+pub use readiness::{assess, Assessment};
+pub use request::Request;

@@ -1,0 +1,391 @@
+//! The location decision (LOC-*): original VM or a new VM at an alternate location, with
+//! the reasons, the target host and datastore, and whether a delta or a full copy
+//! travels, with an estimate of the bytes.
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::estate::{DatastoreKind, EstateIndex, ItemKind, MasterTarget, ProtectedItem};
+use crate::request::LocationPreference;
+use crate::rules::RuleId;
+
+/// Where an item lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// Its original VM.
+    Original,
+    /// A new VM on the master target's host.
+    Alternate,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Location::Original => "original",
+            Location::Alternate => "alternate",
+        })
+    }
+}
+
+/// What travels back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Transfer {
+    /// Only the changed blocks (LOC-001).
+    Delta,
+    /// Every disk in full (EXT-011).
+    Full,
+}
+
+/// The decision for one item with one master target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LocationDecision {
+    /// Original or alternate.
+    pub location: Location,
+    /// Why, with the rule IDs that decided it.
+    pub reasons: Vec<String>,
+    /// The ESX host the VM lands on.
+    pub host: String,
+    /// The datastore input (required even for the original location, LOC-010).
+    pub datastore: String,
+    /// The original VM, for the original location.
+    #[serde(default)]
+    pub vm: Option<String>,
+    /// Delta or full copy.
+    pub transfer: Transfer,
+    /// Estimated bytes to transfer.
+    pub estimated_bytes: u64,
+    /// True when the estimate is an upper bound because the changed bytes are unknown.
+    #[serde(default)]
+    pub estimate_is_upper_bound: bool,
+}
+
+/// A rule that stops a choice, with the words for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule.
+    pub rule: RuleId,
+    /// What holds.
+    pub message: String,
+    /// True when the rule could not be decided (a fact is missing).
+    pub unknown: bool,
+}
+
+/// Collects violations; messages are only built when asked to explain.
+#[derive(Debug, Default)]
+pub struct Violations {
+    /// Whether to build messages.
+    pub explain: bool,
+    /// The violations found.
+    pub list: Vec<Violation>,
+}
+
+impl Violations {
+    /// A collector that builds messages when `explain` is set.
+    pub fn new(explain: bool) -> Self {
+        Violations {
+            explain,
+            list: Vec::new(),
+        }
+    }
+    /// Record a violation.
+    pub fn add(&mut self, rule: RuleId, message: impl FnOnce() -> String) {
+        let message = if self.explain {
+            message()
+        } else {
+            String::new()
+        };
+        self.list.push(Violation {
+            rule,
+            message,
+            unknown: false,
+        });
+    }
+    /// Record an undecidable rule.
+    pub fn unknown(&mut self, rule: RuleId, fact: impl FnOnce() -> String) {
+        let message = if self.explain {
+            format!("unknown: fact {} missing", fact())
+        } else {
+            String::new()
+        };
+        self.list.push(Violation {
+            rule,
+            message,
+            unknown: true,
+        });
+    }
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// Total provisioned bytes of an item's disks.
+pub fn item_bytes(item: &ProtectedItem) -> u64 {
+    item.disks.iter().map(|d| d.capacity_bytes).sum()
+}
+
+/// Reasons the original location is not possible for `item` with master target `mt`.
+pub fn original_violations(
+    index: &EstateIndex<'_>,
+    item: &ProtectedItem,
+    mt: &MasterTarget,
+    v: &mut Violations,
+) {
+    if item.kind == ItemKind::PhysicalServer {
+        v.add(RuleId::Loc002, || {
+            format!(
+                "{} is a physical server: it fails back to a new VM",
+                item.id
+            )
+        });
+        return;
+    }
+    let Some(vm) = item.original_vm.as_deref().and_then(|id| index.vm(id)) else {
+        v.add(RuleId::Loc010, || {
+            format!("the original VM of {} no longer exists on-prem", item.id)
+        });
+        return;
+    };
+    let mt_host = index.host(&mt.host);
+    let reaches = |ds: &str| mt_host.is_some_and(|h| h.datastores.iter().any(|d| d == ds));
+    let unreachable: Vec<&str> = vm
+        .datastores
+        .iter()
+        .map(|d| d.as_str())
+        .filter(|d| !reaches(d))
+        .collect();
+    if !unreachable.is_empty() {
+        let managed = index.host(&vm.host).is_some_and(|h| h.vcenter.is_some());
+        let rule = if managed {
+            RuleId::Loc004
+        } else {
+            RuleId::Loc005
+        };
+        v.add(rule, || {
+            format!(
+                "master target {}'s host {} cannot reach datastore {} of original VM {}",
+                mt.id,
+                mt.host,
+                unreachable.join(", "),
+                vm.id
+            )
+        });
+    }
+    if !vm.datastores.iter().any(|d| *d == mt.datastore) {
+        v.add(RuleId::Loc009, || {
+            format!(
+                "original VM {} is on {} but master target {} is on {}",
+                vm.id,
+                vm.datastores.join(", "),
+                mt.id,
+                mt.datastore
+            )
+        });
+    }
+    match vm.snapshots {
+        Some(0) => {}
+        Some(n) => v.add(RuleId::Pre004, || {
+            format!("original VM {} has {n} snapshot(s)", vm.id)
+        }),
+        None => v.unknown(RuleId::Pre004, || format!("vms[{}].snapshots", vm.id)),
+    }
+    for ds in &vm.datastores {
+        if index
+            .datastore(ds)
+            .is_some_and(|d| d.kind == DatastoreKind::Nfs)
+        {
+            v.add(RuleId::Ext001, || {
+                format!("original VM {} is on NFS datastore {ds}", vm.id)
+            });
+        }
+    }
+}
+
+/// Decide the location of `item` through `mt`. `used` holds bytes already planned onto
+/// each datastore; the chosen datastore's share is added to it by the caller. On refusal,
+/// `v` holds every rule that stops it.
+pub fn decide(
+    index: &EstateIndex<'_>,
+    item: &ProtectedItem,
+    mt: &MasterTarget,
+    preference: LocationPreference,
+    pinned_datastore: Option<&str>,
+    used: &HashMap<String, u64>,
+    v: &mut Violations,
+) -> Option<LocationDecision> {
+    let full = item_bytes(item);
+    if preference != LocationPreference::Alternate {
+        let mut orig = Violations::new(v.explain);
+        original_violations(index, item, mt, &mut orig);
+        if orig.is_empty() {
+            // Validated: the original VM exists.
+            let vm = item.original_vm.as_deref().and_then(|id| index.vm(id))?;
+            let moved = vm.moved_from_nfs;
+            let (transfer, bytes, upper) = if moved {
+                (Transfer::Full, full, false)
+            } else {
+                match item.changed_bytes {
+                    Some(b) => (Transfer::Delta, b.min(full), false),
+                    None => (Transfer::Delta, full, true),
+                }
+            };
+            let mut reasons = vec![format!(
+                "LOC-001: original VM {} exists and master target {} reaches its datastores",
+                vm.id, mt.id
+            )];
+            if moved {
+                reasons.push(format!(
+                    "EXT-011: {} was moved from NFS to VMFS: a full copy travels",
+                    vm.id
+                ));
+            }
+            return Some(LocationDecision {
+                location: Location::Original,
+                reasons,
+                host: vm.host.clone(),
+                datastore: pinned_datastore
+                    .map(str::to_string)
+                    .or_else(|| vm.datastores.first().cloned())
+                    .unwrap_or_default(),
+                vm: Some(vm.id.clone()),
+                transfer,
+                estimated_bytes: bytes,
+                estimate_is_upper_bound: upper,
+            });
+        }
+        if preference == LocationPreference::Original {
+            v.list.extend(orig.list);
+            return None;
+        }
+        // Auto: fall through to alternate, keeping the reasons.
+        let reasons = orig
+            .list
+            .iter()
+            .map(|x| format!("{}: {}", x.rule, x.message))
+            .collect();
+        return alternate(index, item, mt, pinned_datastore, used, full, reasons, v);
+    }
+    alternate(
+        index,
+        item,
+        mt,
+        pinned_datastore,
+        used,
+        full,
+        vec!["alternate location requested".to_string()],
+        v,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alternate(
+    index: &EstateIndex<'_>,
+    item: &ProtectedItem,
+    mt: &MasterTarget,
+    pinned: Option<&str>,
+    used: &HashMap<String, u64>,
+    full: u64,
+    mut reasons: Vec<String>,
+    v: &mut Violations,
+) -> Option<LocationDecision> {
+    let before = v.list.len();
+    let rdm: Vec<&str> = item
+        .disks
+        .iter()
+        .filter(|d| d.rdm)
+        .map(|d| d.name.as_str())
+        .collect();
+    if !rdm.is_empty() {
+        v.add(RuleId::Ext010, || {
+            format!(
+                "{} has RDM disk(s) {}: not allowed at an alternate location",
+                item.id,
+                rdm.join(", ")
+            )
+        });
+    }
+    let room = |id: &str, capacity_free: u64| {
+        capacity_free.saturating_sub(used.get(id).copied().unwrap_or(0)) >= full
+    };
+    let host_reaches = |ds: &str| {
+        index
+            .host(&mt.host)
+            .is_some_and(|h| h.datastores.iter().any(|d| d == ds))
+    };
+    let datastore = if let Some(p) = pinned {
+        match index.datastore(p) {
+            Some(d) if !host_reaches(p) => {
+                v.add(RuleId::Loc008, || {
+                    format!(
+                        "pinned datastore {} is not reachable from master target {}'s host {}",
+                        d.id, mt.id, mt.host
+                    )
+                });
+                None
+            }
+            Some(d) if d.kind == DatastoreKind::Nfs => {
+                v.add(RuleId::Ext010, || {
+                    format!("pinned datastore {} is NFS; it must be VMFS or vSAN", d.id)
+                });
+                None
+            }
+            Some(d) if !room(&d.id, d.free_bytes) => {
+                v.add(RuleId::Loc008, || {
+                    format!(
+                        "pinned datastore {} lacks room for {full} bytes of {}",
+                        d.id, item.id
+                    )
+                });
+                None
+            }
+            Some(d) => Some(d.id.clone()),
+            None => None,
+        }
+    } else {
+        let fits = index
+            .host_datastores(&mt.host)
+            .filter(|d| d.kind != DatastoreKind::Nfs && room(&d.id, d.free_bytes));
+        let best = fits.max_by_key(|d| {
+            (
+                d.id == mt.datastore,
+                d.free_bytes
+                    .saturating_sub(used.get(&d.id).copied().unwrap_or(0)),
+                std::cmp::Reverse(d.id.clone()),
+            )
+        });
+        match best {
+            Some(d) => Some(d.id.clone()),
+            None => {
+                v.add(RuleId::Loc008, || {
+                    format!(
+                        "no VMFS or vSAN datastore reachable from master target {}'s host {} has room for {full} bytes of {}",
+                        mt.id, mt.host, item.id
+                    )
+                });
+                None
+            }
+        }
+    };
+    if v.list.len() > before {
+        return None;
+    }
+    let datastore = datastore?;
+    reasons.push(format!(
+        "LOC-008: a new VM on host {} and datastore {}",
+        mt.host, datastore
+    ));
+    Some(LocationDecision {
+        location: Location::Alternate,
+        reasons,
+        host: mt.host.clone(),
+        datastore,
+        vm: None,
+        transfer: Transfer::Full,
+        estimated_bytes: full,
+        estimate_is_upper_bound: false,
+    })
+}

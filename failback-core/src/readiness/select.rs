@@ -1,0 +1,439 @@
+//! Choosing the master target, location, datastore and retention volume of a unit
+//! (one master target for a whole group), and explaining every rule when none fits.
+
+use super::{Cx, Load, UnitKind, UnitSpec, MAX_DISKS_PER_MASTER_TARGET};
+use crate::estate::{FileSystem, ItemKind, MasterTarget, MasterTargetRole, OsFamily};
+use crate::location::{decide, item_bytes, Location, LocationDecision, Transfer, Violations};
+use crate::request::Pins;
+use crate::retention::{default_volume, reasons};
+use crate::rules::{Finding, RuleId, Severity, Subject};
+
+/// The choice for a unit.
+pub(super) struct Selection {
+    pub master_target: Option<String>,
+    pub wave: u32,
+    pub retention_volume: Option<String>,
+    pub decisions: Vec<Option<LocationDecision>>,
+}
+
+/// One candidate master target evaluated for a unit.
+struct Eval {
+    violations: Violations,
+    decisions: Vec<Option<LocationDecision>>,
+    retention: Option<String>,
+    load: Load,
+    rank: (bool, usize, u32, bool, u32),
+}
+
+impl<'a, 'e> Cx<'a, 'e> {
+    fn pins_for(&self, spec: &UnitSpec<'e>, item: &str) -> Pins {
+        let mut p = self.request.pins.clone();
+        if spec.kind == UnitKind::Group {
+            if let Some(g) = self.request.group_pins.get(&spec.name) {
+                p = p.overlay(g);
+            }
+        }
+        if let Some(i) = self.request.item_pins.get(item) {
+            p = p.overlay(i);
+        }
+        p
+    }
+
+    pub(super) fn select_master_target(
+        &mut self,
+        spec: &UnitSpec<'e>,
+        unit: &Subject,
+    ) -> Selection {
+        let pins: Vec<Pins> = spec
+            .items
+            .iter()
+            .map(|i| self.pins_for(spec, &i.id))
+            .collect();
+        let pinned_mt = pins.iter().find_map(|p| p.master_target.clone());
+        let role = self.role();
+        let candidates: Vec<&'e MasterTarget> = match &pinned_mt {
+            Some(id) => self.index.master_target(id).into_iter().collect(),
+            None => self
+                .estate
+                .master_targets
+                .iter()
+                .filter(|m| m.role == role)
+                .collect(),
+        };
+        let none = Selection {
+            master_target: None,
+            wave: 0,
+            retention_volume: None,
+            decisions: vec![None; spec.items.len()],
+        };
+        if candidates.is_empty() {
+            self.push(
+                Finding::new(
+                    RuleId::Mt001,
+                    unit.clone(),
+                    "no master target exists: the default one runs on the configuration server",
+                )
+                .with_severity(Severity::Blocker)
+                .with_remediation("deploy a master target (or let the configuration server's default one be discovered)"),
+            );
+            return none;
+        }
+        let mut best: Option<(usize, Eval)> = None;
+        let mut closest: Option<(usize, usize)> = None;
+        for (i, mt) in candidates.iter().enumerate() {
+            let e = self.evaluate(spec, &pins, mt, false);
+            if e.violations.is_empty() {
+                if best.as_ref().is_none_or(|(_, b)| e.rank < b.rank) {
+                    best = Some((i, e));
+                }
+            } else if closest.is_none_or(|(_, n)| e.violations.list.len() < n) {
+                closest = Some((i, e.violations.list.len()));
+            }
+        }
+        if let Some((i, _)) = best {
+            let mt = candidates[i];
+            let e = self.evaluate(spec, &pins, mt, true);
+            return self.commit(spec, mt, e);
+        }
+        let Some((i, _)) = closest else { return none };
+        let mt = candidates[i];
+        let e = self.evaluate(spec, &pins, mt, true);
+        let others = candidates.len() - 1;
+        let mut grouped: Vec<(RuleId, bool, Vec<String>)> = Vec::new();
+        for v in e.violations.list {
+            match grouped
+                .iter_mut()
+                .find(|(r, u, _)| *r == v.rule && *u == v.unknown)
+            {
+                Some((_, _, m)) => m.push(v.message),
+                None => grouped.push((v.rule, v.unknown, vec![v.message])),
+            }
+        }
+        for (rule, unknown, msgs) in grouped {
+            let tail = if others > 0 {
+                format!(
+                    " (closest of {} master targets; the others fail more rules)",
+                    others + 1
+                )
+            } else {
+                String::new()
+            };
+            let mut f = Finding::new(rule, unit.clone(), format!("{}{tail}", msgs.join("; ")))
+                .with_severity(Severity::Blocker);
+            f.unknown = unknown;
+            self.push(f);
+        }
+        none
+    }
+
+    /// Checks one candidate against the unit. With `explain`, messages are built.
+    fn evaluate(
+        &self,
+        spec: &UnitSpec<'e>,
+        pins: &[Pins],
+        mt: &MasterTarget,
+        explain: bool,
+    ) -> Eval {
+        let mut v = Violations::new(explain);
+        let host = self.index.host(&mt.host);
+        let mut decisions = Vec::with_capacity(spec.items.len());
+        let mut alternates = 0;
+        for (it, pin) in spec.items.iter().zip(pins) {
+            if it.os.family != mt.os.family {
+                v.add(RuleId::Ext006, || {
+                    format!(
+                        "{} is {} but master target {} is {}",
+                        it.id, it.os.family, mt.id, mt.os.family
+                    )
+                });
+            }
+            if it.os.family == OsFamily::Linux && mt.os.family == OsFamily::Linux {
+                self.linux_fs_support(it, mt, &mut v);
+            }
+            let standalone = it
+                .original_vm
+                .as_deref()
+                .and_then(|vm| self.index.vm(vm))
+                .and_then(|vm| self.index.host(&vm.host))
+                .is_some_and(|h| h.vcenter.is_none());
+            if (it.kind == ItemKind::PhysicalServer || standalone)
+                && !host.is_some_and(|h| h.discovered)
+            {
+                v.add(RuleId::Loc006, || {
+                    format!(
+                        "host {} of master target {} is not discovered",
+                        mt.host, mt.id
+                    )
+                });
+            }
+            let pref = self.request.location;
+            let d = decide(
+                self.index,
+                it,
+                mt,
+                pref,
+                pin.datastore.as_deref(),
+                &self.ds_used,
+                &mut v,
+            );
+            if d.as_ref()
+                .is_some_and(|d| d.location == Location::Alternate)
+            {
+                alternates += 1;
+            }
+            decisions.push(d);
+        }
+        let disks: u32 = spec.items.iter().map(|i| i.disks.len() as u32).sum();
+        let cap = MAX_DISKS_PER_MASTER_TARGET.saturating_sub(mt.attached_disks);
+        let mut load = self.mt_load.get(&mt.id).copied().unwrap_or_default();
+        if disks > cap {
+            v.add(RuleId::Ext004, || {
+                format!(
+                    "{} needs {disks} disks but master target {} attaches at most {MAX_DISKS_PER_MASTER_TARGET} ({} already attached)",
+                    spec.name, mt.id, mt.attached_disks
+                )
+            });
+        } else if load.wave == 0 || load.disks + disks > cap {
+            load.wave += 1;
+            load.disks = disks;
+        } else {
+            load.disks += disks;
+        }
+        load.units += 1;
+        load.bytes += spec.items.iter().map(|i| item_bytes(i)).sum::<u64>();
+        let retention = if mt.role == MasterTargetRole::MasterTarget {
+            self.retention_volume(
+                mt,
+                pins.iter().find_map(|p| p.retention_volume.as_deref()),
+                &mut v,
+            )
+        } else {
+            None
+        };
+        let server_blocked = self.is_blocked(&Subject::MasterTarget(mt.id.clone()))
+            || self.is_blocked(&Subject::Host(mt.host.clone()))
+            || host
+                .and_then(|h| h.vcenter.as_ref())
+                .is_some_and(|vc| self.is_blocked(&Subject::VCenter(vc.clone())));
+        Eval {
+            rank: (
+                server_blocked,
+                alternates,
+                load.wave,
+                mt.on_configuration_server,
+                load.disks,
+            ),
+            violations: v,
+            decisions,
+            retention,
+            load,
+        }
+    }
+
+    /// MT-003: a Linux source on XFS or ReiserFS needs the tools on the Linux master target.
+    fn linux_fs_support(
+        &self,
+        it: &crate::estate::ProtectedItem,
+        mt: &MasterTarget,
+        v: &mut Violations,
+    ) {
+        let fs = [it.root_file_system, it.boot_file_system];
+        if fs.iter().all(|f| f.is_none()) {
+            v.unknown(RuleId::Mt003, || {
+                format!("items[{}].root_file_system", it.id)
+            });
+            return;
+        }
+        let has =
+            |list: &Option<Vec<String>>, x: &str| list.as_ref().map(|l| l.iter().any(|p| p == x));
+        if fs.contains(&Some(FileSystem::Xfs)) {
+            match has(&mt.packages, "xfsprogs") {
+                Some(true) => {}
+                Some(false) => v.add(RuleId::Mt003, || {
+                    format!(
+                        "{} boots from XFS but master target {} lacks xfsprogs",
+                        it.id, mt.id
+                    )
+                }),
+                None => v.unknown(RuleId::Mt003, || {
+                    format!("master_targets[{}].packages", mt.id)
+                }),
+            }
+        }
+        if fs.contains(&Some(FileSystem::Reiserfs)) {
+            let module = has(&mt.kernel_modules, "reiserfs");
+            let tools = mt.packages.as_ref().map(|l| {
+                l.iter()
+                    .any(|p| p == "reiserfs-utils" || p == "reiserfsprogs")
+            });
+            match (module, tools) {
+                (Some(true), Some(true)) => {}
+                (None, _) | (_, None) => v.unknown(RuleId::Mt003, || {
+                    format!("master_targets[{}].kernel_modules and packages", mt.id)
+                }),
+                _ => v.add(RuleId::Mt003, || {
+                    format!(
+                        "{} uses ReiserFS but master target {} lacks the reiserfs module or tools",
+                        it.id, mt.id
+                    )
+                }),
+            }
+        }
+    }
+
+    /// The retention volume: the pinned one if eligible, else the default, else the
+    /// eligible one with the most room.
+    fn retention_volume(
+        &self,
+        mt: &MasterTarget,
+        pinned: Option<&str>,
+        v: &mut Violations,
+    ) -> Option<String> {
+        let used = |name: &str| {
+            self.vol_used
+                .get(&(mt.id.clone(), name.to_string()))
+                .copied()
+                .unwrap_or(0)
+        };
+        if let Some(p) = pinned {
+            let Some(vol) = mt.volumes.iter().find(|x| x.name == p) else {
+                v.add(RuleId::Ret006, || {
+                    format!(
+                        "pinned retention volume {p} is not on master target {}",
+                        mt.id
+                    )
+                });
+                return None;
+            };
+            let rs = reasons(mt, vol);
+            if rs.is_empty() {
+                return Some(vol.name.clone());
+            }
+            for r in rs {
+                v.add(r.rule, || format!("pinned retention volume: {}", r.message));
+            }
+            return None;
+        }
+        let default = default_volume(mt.os.family);
+        let eligible = mt.volumes.iter().filter(|x| reasons(mt, x).is_empty());
+        let best = eligible.max_by_key(|x| {
+            (
+                x.name == default,
+                x.free_bytes.saturating_sub(used(&x.name)),
+            )
+        });
+        match best {
+            Some(x) => Some(x.name.clone()),
+            None => {
+                v.add(RuleId::Ret006, || {
+                    format!(
+                        "master target {} has no eligible retention volume (see its RET findings)",
+                        mt.id
+                    )
+                });
+                None
+            }
+        }
+    }
+
+    /// Records the chosen candidate's load and the informational findings of its decisions.
+    fn commit(&mut self, spec: &UnitSpec<'e>, mt: &MasterTarget, e: Eval) -> Selection {
+        self.mt_load.insert(mt.id.clone(), e.load);
+        for (it, d) in spec.items.iter().zip(&e.decisions) {
+            let Some(d) = d else { continue };
+            let s = Subject::Item(it.id.clone());
+            if d.location == Location::Alternate {
+                *self.ds_used.entry(d.datastore.clone()).or_default() += d.estimated_bytes;
+            }
+            if let Some(vol) = &e.retention {
+                *self
+                    .vol_used
+                    .entry((mt.id.clone(), vol.clone()))
+                    .or_default() += it.changed_bytes.unwrap_or(d.estimated_bytes / 10);
+            }
+            self.decision_findings(it, d, &mt.host, s);
+        }
+        Selection {
+            master_target: Some(mt.id.clone()),
+            wave: e.load.wave,
+            retention_volume: e.retention,
+            decisions: e.decisions,
+        }
+    }
+
+    fn decision_findings(
+        &mut self,
+        it: &crate::estate::ProtectedItem,
+        d: &LocationDecision,
+        mt_host: &str,
+        s: Subject,
+    ) {
+        let original_exists = it
+            .original_vm
+            .as_deref()
+            .and_then(|v| self.index.vm(v))
+            .is_some();
+        match d.location {
+            Location::Original => self.push(Finding::new(
+                RuleId::Loc001,
+                s.clone(),
+                format!(
+                    "{} fails back into its original VM {}: {} travels ({} bytes{})",
+                    it.id,
+                    d.vm.as_deref().unwrap_or("?"),
+                    if d.transfer == Transfer::Delta {
+                        "a delta"
+                    } else {
+                        "a full copy"
+                    },
+                    d.estimated_bytes,
+                    if d.estimate_is_upper_bound {
+                        ", upper bound: changed bytes unknown"
+                    } else {
+                        ""
+                    }
+                ),
+            )),
+            Location::Alternate => self.push(Finding::new(
+                RuleId::Loc008,
+                s.clone(),
+                format!(
+                    "{} is recovered to a new VM on host {} and datastore {}",
+                    it.id, d.host, d.datastore
+                ),
+            )),
+        }
+        if original_exists {
+            self.push(Finding::new(
+                RuleId::Loc007,
+                s.clone(),
+                format!(
+                    "the original VM of {} exists; deleting it before failback would make failback create a new VM on host {}",
+                    it.id,
+                    mt_host
+                ),
+            ));
+        } else {
+            self.push(Finding::new(
+                RuleId::Loc010,
+                s.clone(),
+                format!(
+                    "no on-prem VM exists for {}: reprotect creates one on datastore {}",
+                    it.id, d.datastore
+                ),
+            ));
+        }
+        if d.transfer == Transfer::Full {
+            self.push(Finding::new(
+                RuleId::Ext011,
+                s,
+                format!(
+                    "{} needs a full copy of {} bytes ({:.1} GiB)",
+                    it.id,
+                    d.estimated_bytes,
+                    d.estimated_bytes as f64 / (1u64 << 30) as f64
+                ),
+            ));
+        }
+    }
+}
