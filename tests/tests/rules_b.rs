@@ -1,0 +1,4 @@
+//! Rule tests: GRP, FO, NET, OPS, EXT.
+
+#[allow(unused_imports)]
+use failback_tests::*;
