@@ -175,7 +175,7 @@ pub fn original_violations(
             )
         });
     }
-    if !vm.datastores.iter().any(|d| *d == mt.datastore) {
+    if !vm.datastores.contains(&mt.datastore) {
         v.add(RuleId::Loc009, || {
             format!(
                 "original VM {} is on {} but master target {} is on {}",
