@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use failback_core::estate::locate::{locate, FieldPath};
 use failback_core::plan::table;
 use failback_core::rules::{catalog, Severity};
 use failback_core::{assess, plan, Assessment, Estate, PlanOutcome, Request};
@@ -96,16 +97,44 @@ fn main() -> ExitCode {
     }
 }
 
+/// The estate and the request, with the request's text (to place errors found later).
 fn load(
     estate: &PathBuf,
     request: &Option<PathBuf>,
-) -> Result<(Estate, Request), failback_core::Error> {
+) -> Result<(Estate, Request, String), failback_core::Error> {
     let e = Estate::from_path(estate)?;
-    let r = match request {
-        Some(p) => Request::from_path(p)?,
-        None => Request::default(),
+    let (r, text) = match request {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| failback_core::Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+            (Request::from_json_str(&text)?, text)
+        }
+        None => (Request::default(), String::new()),
     };
-    Ok((e, r))
+    Ok((e, r, text))
+}
+
+/// Request errors found against the estate (an unknown item, group or pinned id) carry
+/// the field path only: place them at their line and column in the request text.
+fn place_request_errors(err: failback_core::Error, text: &str) -> failback_core::Error {
+    match err {
+        failback_core::Error::InvalidInput(list) => failback_core::Error::InvalidInput(
+            list.into_iter()
+                .map(|mut e| {
+                    if e.document == "request" && e.line.is_none() {
+                        if let Some((l, c)) = locate(text, &FieldPath::parse(&e.path)) {
+                            e.line = Some(l);
+                            e.column = Some(c);
+                        }
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn run(cli: Cli) -> Result<u8, failback_core::Error> {
@@ -134,8 +163,8 @@ fn run(cli: Cli) -> Result<u8, failback_core::Error> {
             request,
             format,
         } => {
-            let (e, r) = load(&estate, &request)?;
-            let report = assess(&e, &r)?;
+            let (e, r, text) = load(&estate, &request)?;
+            let report = assess(&e, &r).map_err(|err| place_request_errors(err, &text))?;
             match format {
                 Format::Json => println!("{}", to_json(&report)),
                 Format::Table => print!("{}", report_table(&report)),
@@ -147,8 +176,8 @@ fn run(cli: Cli) -> Result<u8, failback_core::Error> {
             request,
             format,
         } => {
-            let (e, r) = load(&estate, &request)?;
-            match plan(&e, &r)? {
+            let (e, r, text) = load(&estate, &request)?;
+            match plan(&e, &r).map_err(|err| place_request_errors(err, &text))? {
                 PlanOutcome::Ready(p) => {
                     match format {
                         Format::Json => println!("{}", p.to_json_pretty()),
