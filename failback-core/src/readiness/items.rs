@@ -108,7 +108,14 @@ impl<'a, 'e> Cx<'a, 'e> {
             }
             self.licence_check(r, it);
         }
-        if reports.iter().any(|r| plans(r, Stage::Failover)) {
+        // Only a failover still to be issued chooses a point: one already running (attach)
+        // chose it when issued, and its age must not block re-attaching (FO-001, EXT-007).
+        let issues_failover = |r: &ItemReport| {
+            r.stages
+                .iter()
+                .any(|p| p.stage == Stage::Failover && !p.attach)
+        };
+        if reports.iter().any(issues_failover) {
             self.recovery_points(spec, &unit_subject, &mut reports);
         }
         UnitReport {
