@@ -597,6 +597,32 @@ fn fo_002_quiet_for_the_latest_point() {
 }
 
 #[test]
+fn fo_002_quiet_when_the_latest_point_is_application_consistent() {
+    let mut e = healthy();
+    replicating(
+        &mut e,
+        "web-01",
+        "mt-win-01",
+        vec![
+            point("crash", "09:50", false, false),
+            point("app", "09:58", true, false),
+        ],
+    );
+    let req = request(
+        r#""items": ["web-01"], "recovery_point": {"kind": "latest_application_consistent"}"#,
+    );
+    let r = check_with(&e, &req);
+    // Nothing is lost: the latest point is the application-consistent one.
+    assert_quiet(&r, RuleId::Fo002);
+    let i = r.item("web-01").unwrap();
+    assert_eq!(
+        i.recovery_point.as_ref().unwrap().id.as_deref(),
+        Some("app")
+    );
+    assert_eq!(i.data_loss.unwrap().seconds, 0);
+}
+
+#[test]
 fn fo_003_fires_when_failover_is_planned() {
     let r = check(&healthy());
     let f = assert_fires(&r, RuleId::Fo003, &it("web-01"), Severity::Info);
@@ -1096,12 +1122,12 @@ fn ext_004_quiet_when_a_second_mt_shares_the_disks() {
     let max_wave = r.units.iter().map(|u| u.wave).max().unwrap();
     assert_eq!(max_wave, 2, "two master targets need fewer waves than one");
     for m in ["mt-win-01", "mt-win-02"] {
-        let disks: usize = r
+        let units = r
             .units
             .iter()
             .filter(|u| u.master_target.as_deref() == Some(m))
             .count();
-        assert_eq!(disks, 3, "{m} serves three units");
+        assert_eq!(units, 3, "{m} serves three units");
     }
 }
 
@@ -1426,7 +1452,7 @@ fn ext_013_fires_when_the_mt_has_snapshots() {
     let req = request(r#""groups": ["db"]"#);
     let r = check_with(&e, &req);
     let f = assert_fires(&r, RuleId::Ext013, &mt("mt-lin-01"), Severity::Blocker);
-    assert!(f.message.contains('2'), "{f:?}");
+    assert!(f.message.contains("2 snapshot"), "{f:?}");
     assert_blocks(&r, "db-01", RuleId::Ext013);
     assert_blocks(&r, "db-02", RuleId::Ext013);
     assert!(refused(&e, &req));
