@@ -268,9 +268,11 @@ impl<'a, 'e> Cx<'a, 'e> {
             });
             match (module, tools) {
                 (Some(true), Some(true)) => {}
-                (None, _) | (_, None) => v.unknown(RuleId::Mt003, || {
-                    format!("master_targets[{}].kernel_modules and packages", mt.id)
-                }),
+                // Both are needed: one known to be missing breaks the rule, whatever the other.
+                (None, None) | (None, Some(true)) | (Some(true), None) => v
+                    .unknown(RuleId::Mt003, || {
+                        format!("master_targets[{}].kernel_modules and packages", mt.id)
+                    }),
                 _ => v.add(RuleId::Mt003, || {
                     format!(
                         "{} uses ReiserFS but master target {} lacks the reiserfs module or tools",

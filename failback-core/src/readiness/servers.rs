@@ -153,8 +153,16 @@ impl<'a, 'e> Cx<'a, 'e> {
             }
             Some(_) => {}
         }
-        if let Some(reg) = cs.registered_ip_address {
-            if reg != cs.ip_address {
+        match cs.registered_ip_address {
+            None => self.push(
+                Finding::unknown(
+                    RuleId::Pre006,
+                    s,
+                    "configuration_server.registered_ip_address",
+                )
+                .with_severity(Severity::Warning),
+            ),
+            Some(reg) if reg != cs.ip_address => {
                 self.push(Finding::new(
                     RuleId::Pre006,
                     s,
@@ -164,6 +172,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                     ),
                 ));
             }
+            Some(_) => {}
         }
     }
 
@@ -407,21 +416,21 @@ impl<'a, 'e> Cx<'a, 'e> {
     }
 
     fn linux_mt_checks(&mut self, mt: &MasterTarget, s: &Subject) {
-        let version = mt.os.version.as_deref().unwrap_or("");
-        if !supported_linux_mt(version) {
-            self.push(Finding::new(
+        match mt.os.version.as_deref() {
+            None => self.push(Finding::unknown(
+                RuleId::Mt002,
+                s.clone(),
+                &format!("master_targets[{}].os.version", mt.id),
+            )),
+            Some(version) if !supported_linux_mt(version) => self.push(Finding::new(
                 RuleId::Mt002,
                 s.clone(),
                 format!(
-                    "Linux master target {} runs {:?}, not the supported CentOS 6.6",
-                    mt.id,
-                    if version.is_empty() {
-                        "an unknown version"
-                    } else {
-                        version
-                    }
+                    "Linux master target {} runs {version:?}, not the supported CentOS 6.6",
+                    mt.id
                 ),
-            ));
+            )),
+            Some(_) => {}
         }
         match &mt.packages {
             None => self.push(Finding::unknown(
