@@ -753,30 +753,32 @@ impl<'a, 'e> Cx<'a, 'e> {
                         && common(p.time, true)
                 })
                 .max_by_key(|p| p.time),
-            PointChoice::Point { id } => first.iter().find(|p| p.id == *id).filter(|p| {
-                lists
-                    .iter()
-                    .all(|l| l.iter().any(|q| q.id == p.id && q.time == p.time))
-            }),
+            // Point ids are per item: name any member's point; for a group it must be a
+            // multi-VM sync point that every member has at the same time.
+            PointChoice::Point { id } => lists
+                .iter()
+                .find_map(|l| l.iter().find(|p| p.id == *id))
+                .filter(|p| eligible(p) && common(p.time, false)),
         };
         let Some(point) = pick else {
-            let what = match &choice {
-                PointChoice::Latest => "a".to_string(),
-                PointChoice::LatestApplicationConsistent => "an application-consistent".to_string(),
-                PointChoice::Point { id } => format!("the requested point {id} as a"),
+            let scope = if group {
+                "common to every member (multi-VM sync)"
+            } else {
+                "exists"
             };
-            self.push(Finding::new(
-                RuleId::Ext007,
-                unit.clone(),
-                format!(
-                    "no {what} recovery point {}",
-                    if group {
-                        "common to every member (multi-VM sync)"
-                    } else {
-                        "exists"
-                    }
-                ),
-            ));
+            let message = match &choice {
+                PointChoice::Latest => format!("no recovery point {scope}"),
+                PointChoice::LatestApplicationConsistent => {
+                    format!("no application-consistent recovery point {scope}")
+                }
+                PointChoice::Point { id } if group => {
+                    format!("the requested recovery point {id} is not a point {scope}")
+                }
+                PointChoice::Point { id } => {
+                    format!("the requested recovery point {id} does not exist")
+                }
+            };
+            self.push(Finding::new(RuleId::Ext007, unit.clone(), message));
             return;
         };
         let latest = lists
