@@ -1252,11 +1252,11 @@ fn assert_listed_ineligible(report: &Assessment, vol: &str, rule: RuleId) {
     );
 }
 
-/// Asserts `item`, served only by mt-win-01, gets no retention volume and is blocked
-/// (RET-006: no eligible retention volume), and that the plan is refused naming `rule`,
-/// the reason the master target's volume is not eligible.
+/// Asserts `item`, served only by mt-win-01, gets no retention volume and is blocked by
+/// `rule`, the reason the master target's volume is not eligible, and that the plan is
+/// refused naming it.
 fn assert_no_retention_volume(e: &Estate, report: &Assessment, item: &str, rule: RuleId) {
-    assert_blocks(report, item, RuleId::Ret006);
+    assert_blocks(report, item, rule);
     let r = report
         .item(item)
         .unwrap_or_else(|| panic!("no report for {item}"));

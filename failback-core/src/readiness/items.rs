@@ -326,7 +326,7 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
         if it.kind == ItemKind::PhysicalServer && it.os.family == OsFamily::Windows {
             let v = it.os.version.as_deref().unwrap_or("").to_ascii_lowercase();
-            if v.contains("2008 r2") && v.contains("sp1") {
+            if v.contains("2008 r2") && (v.contains("sp1") || v.contains("service pack 1")) {
                 self.push(Finding::new(
                     RuleId::Ext012,
                     s.clone(),
@@ -781,12 +781,16 @@ impl<'a, 'e> Cx<'a, 'e> {
             self.push(Finding::new(RuleId::Ext007, unit.clone(), message));
             return;
         };
-        let latest = lists
+        // Each member loses what it wrote after the chosen point; replication is as far
+        // behind as its slowest member.
+        let member_latest: Vec<chrono::DateTime<chrono::Utc>> = lists
             .iter()
-            .filter_map(|l| l.iter().filter(|p| eligible(p)).map(|p| p.time).max())
-            .min()
-            .unwrap_or(point.time);
-        let loss = (latest - point.time).num_seconds().max(0) as u64;
+            .map(|l| l.iter().map(|p| p.time).max().unwrap_or(point.time))
+            .collect();
+        let loss_of =
+            |t: chrono::DateTime<chrono::Utc>| (t - point.time).num_seconds().max(0) as u64;
+        let loss = member_latest.iter().map(|t| loss_of(*t)).max().unwrap_or(0);
+        let latest = member_latest.iter().min().copied().unwrap_or(point.time);
         let age = self.now - latest;
         let stale = age > Duration::minutes(i64::from(rpo));
         if stale && !self.request.accept_stale_point {
@@ -815,7 +819,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                 ),
             ));
         }
-        for (r, it) in reports.iter_mut().zip(&spec.items) {
+        for ((r, it), own_latest) in reports.iter_mut().zip(&spec.items).zip(&member_latest) {
             let own = it
                 .recovery_points
                 .iter()
@@ -829,7 +833,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                 consistency: Some(own.consistency),
             });
             r.data_loss = Some(DataLoss {
-                seconds: loss,
+                seconds: loss_of(*own_latest),
                 basis: LossBasis::Measured,
                 stale_accepted: stale && self.request.accept_stale_point,
             });

@@ -408,8 +408,17 @@ impl<'a, 'e> Cx<'a, 'e> {
                     hosts.push(loc.host.as_str());
                     subjects.push(Subject::Datastore(loc.datastore.clone()));
                 }
+                // vCenter discovery (PRE-003, OPS-001) matters to reprotect only: failover
+                // and commit work with a read-only discovery account.
+                let reprotects = it
+                    .stages
+                    .iter()
+                    .any(|p| p.stage == Stage::Reprotect && !p.attach);
                 for h in hosts {
                     subjects.push(Subject::Host(h.to_string()));
+                    if !reprotects {
+                        continue;
+                    }
                     if let Some(vc) = self.index.host(h).and_then(|h| h.vcenter.clone()) {
                         subjects.push(Subject::VCenter(vc));
                     }

@@ -79,15 +79,30 @@ impl<'a, 'e> Cx<'a, 'e> {
             return none;
         }
         let mut best: Option<(usize, Eval)> = None;
-        let mut closest: Option<(usize, usize)> = None;
+        // The closest candidate is one of the unit's OS family if any (another family can
+        // never serve it), then the one breaking the fewest distinct rules: its findings
+        // name the rules that really stand in the way.
+        let mut closest: Option<(usize, (usize, usize, usize))> = None;
         for (i, mt) in candidates.iter().enumerate() {
             let e = self.evaluate(spec, &pins, mt, false);
             if e.violations.is_empty() {
                 if best.as_ref().is_none_or(|(_, b)| e.rank < b.rank) {
                     best = Some((i, e));
                 }
-            } else if closest.is_none_or(|(_, n)| e.violations.list.len() < n) {
-                closest = Some((i, e.violations.list.len()));
+            } else {
+                let family = e
+                    .violations
+                    .list
+                    .iter()
+                    .filter(|v| v.rule == RuleId::Ext006)
+                    .count();
+                let mut rules: Vec<RuleId> = e.violations.list.iter().map(|v| v.rule).collect();
+                rules.sort();
+                rules.dedup();
+                let key = (family, rules.len(), e.violations.list.len());
+                if closest.is_none_or(|(_, k)| key < k) {
+                    closest = Some((i, key));
+                }
             }
         }
         if let Some((i, _)) = best {
@@ -326,13 +341,19 @@ impl<'a, 'e> Cx<'a, 'e> {
         });
         match best {
             Some(x) => Some(x.name.clone()),
-            None => {
+            None if mt.volumes.is_empty() => {
                 v.add(RuleId::Ret006, || {
-                    format!(
-                        "master target {} has no eligible retention volume (see its RET findings)",
-                        mt.id
-                    )
+                    format!("master target {} lists no volume for retention", mt.id)
                 });
+                None
+            }
+            None => {
+                // Name every rule that excludes each volume, so the unit's findings say why.
+                for vol in &mt.volumes {
+                    for r in reasons(mt, vol) {
+                        v.add(r.rule, || format!("master target {}: {}", mt.id, r.message));
+                    }
+                }
                 None
             }
         }

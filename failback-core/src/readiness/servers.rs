@@ -37,6 +37,17 @@ pub const REQUIRED_PRIVILEGES: &[&str] = &[
 pub const LINUX_MT_PACKAGES: &[&str] =
     &["xfsprogs", "perl", "lsscsi", "rsync", "wget", "kexec-tools"];
 
+/// Whether two Azure region names are the same (`West Europe` is `westeurope`).
+pub fn same_region(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    norm(a) == norm(b)
+}
+
 /// Whether a Linux master target's OS is the supported minimal OS (MT-002).
 pub fn supported_linux_mt(version: &str) -> bool {
     let v = version.to_ascii_lowercase();
@@ -603,7 +614,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                 Some(region) => {
                     let ok = er.peerings.iter().any(|p| {
                         p.kind == PeeringKind::Microsoft
-                            && p.regions.iter().any(|r| r.eq_ignore_ascii_case(region))
+                            && p.regions.iter().any(|r| same_region(r, region))
                     });
                     if !ok {
                         self.push(Finding::new(
