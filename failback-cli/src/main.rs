@@ -223,7 +223,7 @@ fn report_table(report: &Assessment) -> String {
     let items = report.item_count();
     let blocked = report.blocked_count();
     out.push_str(&format!(
-        "estate {} captured {}: {items} items, {blocked} blocked: {}\n",
+        "estate \"{}\" (captured {}): {items} items, {blocked} blocked: {}\n",
         report.estate.as_deref().unwrap_or("(unnamed)"),
         report.captured_at.to_rfc3339(),
         if report.ready() { "READY" } else { "BLOCKED" }
@@ -252,23 +252,18 @@ fn report_table(report: &Assessment) -> String {
         .collect();
     let info = findings.len() - shown.len();
     if !shown.is_empty() {
-        out.push('\n');
-        let rows: Vec<Vec<String>> = shown
-            .iter()
-            .map(|f| {
-                vec![
-                    f.severity.to_string(),
-                    f.rule.to_string(),
-                    f.subject.to_string(),
-                    f.message.clone(),
-                    f.remediation.clone(),
-                ]
-            })
-            .collect();
-        out.push_str(&table(
-            &["severity", "rule", "subject", "finding", "fix"],
-            &rows,
-        ));
+        out.push_str("\nfindings:\n");
+        for f in shown {
+            out.push_str(&format!(
+                "  {:<8} {:<8} {}{}\n      {}\n      fix: {}\n",
+                f.severity.to_string(),
+                f.rule.to_string(),
+                f.subject,
+                if f.unknown { " (unknown)" } else { "" },
+                f.message,
+                f.remediation
+            ));
+        }
     }
     if info > 0 {
         out.push_str(&format!(
