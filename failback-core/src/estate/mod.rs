@@ -189,7 +189,13 @@ pub(crate) struct Problem {
 
 impl Problem {
     pub(crate) fn into_input_error(self, document: &'static str, text: &str) -> InputError {
-        let pos = locate(text, &self.path);
+        // An absent field (a network an Azure process server lacks) has no text of its
+        // own: point at the nearest enclosing value that the text has. Without a text (an
+        // estate built in code) there is no line to give.
+        let pos = (0..=self.path.0.len())
+            .rev()
+            .filter(|_| !text.trim().is_empty())
+            .find_map(|n| locate(text, &FieldPath(self.path.0[..n].to_vec())));
         InputError {
             document,
             path: self.path.to_string(),
@@ -199,11 +205,6 @@ impl Problem {
             fix: self.fix,
         }
     }
-}
-
-#[derive(Deserialize)]
-struct FormatProbe {
-    format: Option<serde_json::Value>,
 }
 
 /// Parse a versioned JSON document: check `format` first, then the whole document with
@@ -224,25 +225,38 @@ pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
         }])
     };
     // Syntax first, so a truncated document says where it broke.
-    let probe: FormatProbe = serde_json::from_str(text).map_err(|e| {
+    let probe: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         single(
             String::new(),
             Some(e.line()),
-            Some(e.column()),
+            // serde_json says column 0 right after a newline; columns here are 1-based.
+            Some(e.column().max(1)),
             format!("not valid JSON: {}", strip_position(&e.to_string())),
             "correct the JSON at that line and column (a truncated file ends early)".to_string(),
         )
     })?;
     let at = |p: &str| locate(text, &FieldPath::parse(p));
-    match probe.format {
+    let serde_json::Value::Object(top) = probe else {
+        // A struct would also deserialize from an array: accept objects only.
+        let pos = at("");
+        return Err(single(
+            String::new(),
+            pos.map(|p| p.0),
+            pos.map(|p| p.1),
+            "the document is not a JSON object".into(),
+            format!("make the document an object starting with {{\"format\": \"{format}\""),
+        ));
+    };
+    match top.get("format").cloned() {
         None => {
+            let pos = at("");
             return Err(single(
                 "format".into(),
-                None,
-                None,
+                pos.map(|p| p.0),
+                pos.map(|p| p.1),
                 "missing".into(),
                 format!("add \"format\": \"{format}\" at the top level"),
-            ))
+            ));
         }
         Some(serde_json::Value::String(f)) if f == format => {}
         Some(other) => {
@@ -252,28 +266,47 @@ pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
                 pos.map(|p| p.0),
                 pos.map(|p| p.1),
                 format!("unsupported format {other}; this version reads \"{format}\""),
-                format!("convert the document to \"{format}\" (see docs/estate.md)"),
+                format!("convert the document to \"{format}\" (see docs/{document}.md)"),
             ));
         }
     }
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
+        let mut path = if path == "." { String::new() } else { path };
         let inner = e.into_inner();
-        let pos = at(&path);
+        let message = strip_position(&inner.to_string());
+        // serde names the object for a missing or repeated member: name the member, and
+        // point at the object (missing) or at the repeat, which serde saw last (duplicate).
+        let member = |prefix: &str| {
+            let k = message.strip_prefix(prefix)?.strip_prefix('`')?;
+            let k = k.strip_suffix('`')?;
+            Some(if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            })
+        };
+        let mut fix = format!(
+            "correct the value to the type and values docs/{document}.md gives for this field"
+        );
+        let pos = if let Some(p) = member("missing field ") {
+            let pos = at(&path);
+            path = p;
+            fix = format!("add the field; docs/{document}.md gives its type and values");
+            pos
+        } else if let Some(p) = member("duplicate field ") {
+            path = p;
+            fix = "keep one member of that name in the object".into();
+            None
+        } else {
+            at(&path)
+        };
         let (line, column) = match pos {
             Some((l, c)) => (Some(l), Some(c)),
-            None => (Some(inner.line()), Some(inner.column())),
+            None => (Some(inner.line()), Some(inner.column().max(1))),
         };
-        let message = strip_position(&inner.to_string());
-        single(
-            path,
-            line,
-            column,
-            message,
-            "correct the value to the type and values docs/estate.md gives for this field".into(),
-        )
+        single(path, line, column, message, fix)
     })
 }
 
