@@ -66,9 +66,7 @@ pub fn assert_fires<'a>(
         .find(|f| f.subject == *subject && f.severity == severity)
     {
         Some(f) => f,
-        None => panic!(
-            "{rule} did not fire as {severity} on {subject}; its findings: {all:#?}"
-        ),
+        None => panic!("{rule} did not fire as {severity} on {subject}; its findings: {all:#?}"),
     }
 }
 

@@ -4,10 +4,7 @@
 
 use failback_core::rules::RuleId;
 
-const SOURCES: &[&str] = &[
-    include_str!("rules_a.rs"),
-    include_str!("rules_b.rs"),
-];
+const SOURCES: &[&str] = &[include_str!("rules_a.rs"), include_str!("rules_b.rs")];
 
 #[test]
 fn every_rule_has_a_firing_and_a_quiet_test() {
@@ -26,9 +23,13 @@ fn every_rule_has_a_firing_and_a_quiet_test() {
 
 #[test]
 fn the_catalog_has_every_family_of_the_domain() {
-    for prefix in ["LOC", "PRE", "PS", "MT", "RET", "POL", "GRP", "FO", "NET", "OPS", "EXT"] {
+    for prefix in [
+        "LOC", "PRE", "PS", "MT", "RET", "POL", "GRP", "FO", "NET", "OPS", "EXT",
+    ] {
         assert!(
-            RuleId::ALL.iter().any(|r| r.as_str().starts_with(&format!("{prefix}-"))),
+            RuleId::ALL
+                .iter()
+                .any(|r| r.as_str().starts_with(&format!("{prefix}-"))),
             "{prefix}"
         );
     }

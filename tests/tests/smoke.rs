@@ -7,7 +7,11 @@ use failback_tests::*;
 fn healthy_estate_is_ready_and_plans() {
     let e = healthy();
     let report = check(&e);
-    assert!(report.ready(), "{:#?}", report.blockers().collect::<Vec<_>>());
+    assert!(
+        report.ready(),
+        "{:#?}",
+        report.blockers().collect::<Vec<_>>()
+    );
     match plan(&e, &Request::default()) {
         Ok(PlanOutcome::Ready(p)) => assert_eq!(p.summary.items, 4),
         Ok(PlanOutcome::Refused(_)) => panic!("refused"),
