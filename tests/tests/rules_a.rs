@@ -905,13 +905,29 @@ fn ps_002_fires_when_classic_vm_has_only_a_resource_manager_ps() {
 #[test]
 fn ps_002_fires_when_the_ps_network_decides_another_model() {
     let mut e = healthy();
-    // The process server's network is classic; the VMs are Resource Manager VMs.
-    network(&mut e, "vnet-prod").deployment_model = DeploymentModel::Classic;
+    // The only Azure process server moves to a classic network: its network makes it a
+    // classic process server, while the VMs are Resource Manager VMs.
+    add_network(&mut e, "vnet-asm", DeploymentModel::Classic);
+    process_server(&mut e, "ps-azure-01").network = Some("vnet-asm".into());
     let report = check(&e);
-    assert_fires(&report, RuleId::Ps002, &it("web-01"), Severity::Blocker);
+    let f = assert_fires(&report, RuleId::Ps002, &it("web-01"), Severity::Blocker);
+    assert!(f.message.contains("classic"), "{f:#?}");
     assert_blocks(&report, "web-01", RuleId::Ps002);
-    // Same network: only the model is wrong.
-    assert_quiet(&report, RuleId::Ps003);
+    // Another network too.
+    assert_fires(&report, RuleId::Ps003, &it("web-01"), Severity::Blocker);
+}
+
+#[test]
+fn an_azure_vm_of_another_model_than_its_network_is_refused_on_load() {
+    let mut e = healthy();
+    network(&mut e, "vnet-prod").deployment_model = DeploymentModel::Classic;
+    let err = e.validate().unwrap_err();
+    assert!(
+        err.input_errors()
+            .iter()
+            .any(|x| x.path == "items[0].azure_vm.deployment_model"),
+        "{err}"
+    );
 }
 
 #[test]

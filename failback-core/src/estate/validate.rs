@@ -257,6 +257,17 @@ pub(crate) fn validate(e: &Estate) -> Vec<Problem> {
                 "network",
                 "azure_networks",
             );
+            let net = e.azure_networks.iter().find(|n| n.id == vm.network);
+            if let Some(net) = net.filter(|n| n.deployment_model != vm.deployment_model) {
+                c.push(
+                    p.key("azure_vm").key("deployment_model"),
+                    format!(
+                        "the Azure VM is {} but its network {} is {}: a VM has its network's deployment model",
+                        vm.deployment_model, net.id, net.deployment_model
+                    ),
+                    "correct the VM's deployment_model or its network",
+                );
+            }
         }
         c.unique_within(&p, "disks", it.disks.iter().map(|d| d.name.as_str()));
         c.unique_within(
@@ -275,6 +286,11 @@ pub(crate) fn validate(e: &Estate) -> Vec<Problem> {
                 "items",
             );
         }
+        c.unique_within(
+            &root.key("recovery_plans").index(i),
+            "items",
+            plan.items.iter().map(|s| s.as_str()),
+        );
     }
     let mut problems = c.problems;
     if problems.len() > MAX_PROBLEMS {

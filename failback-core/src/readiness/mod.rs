@@ -210,9 +210,12 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    /// Ready when no requested item is blocked.
+    /// Ready when no requested item is blocked and no blocker holds against the estate as
+    /// a whole (the estate, its configuration server or its policy), which would stop
+    /// every item, even when the request names none.
     pub fn ready(&self) -> bool {
         !self.units.iter().any(|u| u.blocked())
+            && !self.blockers().any(|f| f.subject.is_global())
     }
 
     /// The findings with blocker severity.
@@ -376,12 +379,7 @@ impl<'a, 'e> Cx<'a, 'e> {
         let global: Vec<BlockerRef> = self
             .blocked
             .iter()
-            .filter(|(s, _)| {
-                matches!(
-                    s,
-                    Subject::Estate | Subject::ConfigurationServer(_) | Subject::Policy(_)
-                )
-            })
+            .filter(|(s, _)| s.is_global())
             .flat_map(|(s, rules)| {
                 rules.iter().map(|r| BlockerRef {
                     rule: *r,

@@ -152,6 +152,17 @@ pub enum Subject {
     Policy(String),
 }
 
+impl Subject {
+    /// Whether a blocker on this subject stops every item: the estate, the configuration
+    /// server and the policies.
+    pub fn is_global(&self) -> bool {
+        matches!(
+            self,
+            Subject::Estate | Subject::ConfigurationServer(_) | Subject::Policy(_)
+        )
+    }
+}
+
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
