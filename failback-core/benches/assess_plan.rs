@@ -1,2 +1,46 @@
-//! Placeholder replaced below.
-fn main() {}
+//! Readiness and planning at scale: `assess` and `plan` (which assesses, then builds the
+//! plan) on generated healthy estates of 1,000 and 10,000 items.
+//!
+//! Run with `cargo bench -p failback-core --bench assess_plan`; results and the machine
+//! they were measured on are in `BENCHMARKS.md`. Generating the estate is not timed.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use failback_core::generate::{estate, Spec};
+use failback_core::{assess, plan, PlanOutcome, Request};
+
+const SIZES: [usize; 2] = [1_000, 10_000];
+
+fn bench(c: &mut Criterion) {
+    let request = Request::default();
+    let mut group = c.benchmark_group("assess_plan");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(8));
+    for items in SIZES {
+        let spec = Spec::for_items(items).with_seed(1);
+        let e = estate(&spec);
+        // A benchmark of a refused plan would measure something else: check it first.
+        match plan(&e, &request) {
+            Ok(PlanOutcome::Ready(p)) => assert_eq!(p.summary.items, items),
+            Ok(PlanOutcome::Refused(r)) => {
+                panic!("generated estate refused: {} items blocked", r.blocked_count())
+            }
+            Err(err) => panic!("generated estate rejected: {err}"),
+        }
+        group.throughput(Throughput::Elements(items as u64));
+        group.bench_with_input(BenchmarkId::new("assess", items), &e, |b, e| {
+            b.iter(|| black_box(assess(black_box(e), &request)))
+        });
+        group.bench_with_input(BenchmarkId::new("plan", items), &e, |b, e| {
+            b.iter(|| black_box(plan(black_box(e), &request)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

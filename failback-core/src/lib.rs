@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod estate;
+pub mod generate;
 pub mod location;
 pub mod plan;
 pub mod policy;
