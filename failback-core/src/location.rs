@@ -346,19 +346,26 @@ fn alternate(
             None => None,
         }
     } else {
+        // Free room after what is already planned, looked up once per datastore.
         let fits = index
             .host_datastores(&mt.host)
-            .filter(|d| d.kind != DatastoreKind::Nfs && room(&d.id, d.free_bytes));
-        let best = fits.max_by_key(|d| {
+            .filter(|d| d.kind != DatastoreKind::Nfs)
+            .map(|d| {
+                let free = d
+                    .free_bytes
+                    .saturating_sub(used.get(&d.id).copied().unwrap_or(0));
+                (d, free)
+            })
+            .filter(|(_, free)| *free >= full);
+        let best = fits.max_by_key(|(d, free)| {
             (
                 d.id == mt.datastore,
-                d.free_bytes
-                    .saturating_sub(used.get(&d.id).copied().unwrap_or(0)),
-                std::cmp::Reverse(d.id.clone()),
+                *free,
+                std::cmp::Reverse(d.id.as_str()),
             )
         });
         match best {
-            Some(d) => Some(d.id.clone()),
+            Some((d, _)) => Some(d.id.clone()),
             None => {
                 v.add(RuleId::Loc008, || {
                     format!(

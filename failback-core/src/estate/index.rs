@@ -21,6 +21,9 @@ pub struct EstateIndex<'e> {
     groups: BTreeMap<&'e str, Vec<&'e ProtectedItem>>,
     plans_by_item: HashMap<&'e str, Vec<&'e RecoveryPlan>>,
     database: Option<HashSet<&'e str>>,
+    /// The datastores each host reaches, resolved once: the planner asks for every
+    /// candidate master target of every unit.
+    host_datastores: HashMap<&'e str, Vec<&'e Datastore>>,
 }
 
 impl<'e> EstateIndex<'e> {
@@ -41,10 +44,23 @@ impl<'e> EstateIndex<'e> {
                 plans_by_item.entry(it.as_str()).or_default().push(plan);
             }
         }
+        let hosts = by_id(&estate.hosts, |x| &x.id);
+        let datastores = by_id(&estate.datastores, |x| &x.id);
+        let host_datastores = hosts
+            .iter()
+            .map(|(id, h)| {
+                let reached = h
+                    .datastores
+                    .iter()
+                    .filter_map(|d| datastores.get(d.as_str()).copied())
+                    .collect();
+                (*id, reached)
+            })
+            .collect();
         EstateIndex {
             estate,
-            hosts: by_id(&estate.hosts, |x| &x.id),
-            datastores: by_id(&estate.datastores, |x| &x.id),
+            hosts,
+            datastores,
             vcenters: by_id(&estate.vcenters, |x| &x.id),
             vms: by_id(&estate.vms, |x| &x.id),
             items: by_id(&estate.items, |x| &x.id),
@@ -58,6 +74,7 @@ impl<'e> EstateIndex<'e> {
                 .as_ref()
                 .and_then(|cs| cs.database_items.as_ref())
                 .map(|v| v.iter().map(|s| s.as_str()).collect()),
+            host_datastores,
         }
     }
 
@@ -119,9 +136,9 @@ impl<'e> EstateIndex<'e> {
     }
     /// The datastores a host reaches.
     pub fn host_datastores(&self, host: &str) -> impl Iterator<Item = &'e Datastore> + '_ {
-        self.host(host)
+        self.host_datastores
+            .get(host)
             .into_iter()
-            .flat_map(|h| h.datastores.iter())
-            .filter_map(|d| self.datastore(d))
+            .flat_map(|v| v.iter().copied())
     }
 }

@@ -561,21 +561,32 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
         let mut best: Option<(&crate::estate::ProcessServer, (bool, u32))> = None;
         let mut closest: Option<(&crate::estate::ProcessServer, usize)> = None;
-        for ps in candidates {
-            let model_ok = self.index.ps_model(ps) == Some(vm.deployment_model);
-            let net_ok = ps.network.as_deref() == Some(vm.network.as_str());
-            let wrong_place = ps.location != PsLocation::Azure;
-            let bad = usize::from(!model_ok) + usize::from(!net_ok) + usize::from(wrong_place);
-            if bad == 0 {
-                let rank = (
-                    self.is_blocked(&Subject::ProcessServer(ps.id.clone())),
-                    self.ps_load.get(&ps.id).copied().unwrap_or(0),
-                );
-                if best.as_ref().is_none_or(|(_, r)| rank < *r) {
-                    best = Some((ps, rank));
+        // Cheap tests first (place, then network, then the model lookup); the closest
+        // misfit is looked for only when nothing fits.
+        for ps in candidates.iter().copied() {
+            if ps.location != PsLocation::Azure
+                || ps.network.as_deref() != Some(vm.network.as_str())
+                || self.index.ps_model(ps) != Some(vm.deployment_model)
+            {
+                continue;
+            }
+            let rank = (
+                !self.blocked.is_empty() && self.is_blocked(&Subject::ProcessServer(ps.id.clone())),
+                self.ps_load.get(&ps.id).copied().unwrap_or(0),
+            );
+            if best.as_ref().is_none_or(|(_, r)| rank < *r) {
+                best = Some((ps, rank));
+            }
+        }
+        if best.is_none() {
+            for ps in candidates {
+                let model_ok = self.index.ps_model(ps) == Some(vm.deployment_model);
+                let net_ok = ps.network.as_deref() == Some(vm.network.as_str());
+                let wrong_place = ps.location != PsLocation::Azure;
+                let bad = usize::from(!model_ok) + usize::from(!net_ok) + usize::from(wrong_place);
+                if closest.as_ref().is_none_or(|(_, b)| bad < *b) {
+                    closest = Some((ps, bad));
                 }
-            } else if closest.as_ref().is_none_or(|(_, b)| bad < *b) {
-                closest = Some((ps, bad));
             }
         }
         if let Some((ps, _)) = best {

@@ -4,7 +4,7 @@
 use super::{Cx, Load, UnitKind, UnitSpec, MAX_DISKS_PER_MASTER_TARGET};
 use crate::estate::{FileSystem, ItemKind, MasterTarget, MasterTargetRole, OsFamily};
 use crate::location::{decide, item_bytes, Location, LocationDecision, Transfer, Violations};
-use crate::request::Pins;
+use crate::request::{LocationPreference, Pins};
 use crate::retention::{default_volume, reasons};
 use crate::rules::{Finding, RuleId, Severity, Subject};
 
@@ -79,17 +79,35 @@ impl<'a, 'e> Cx<'a, 'e> {
             return none;
         }
         let mut best: Option<(usize, Eval)> = None;
+        // Only candidates that may pass every rule are evaluated, and only when their rank
+        // floor beats the best so far: a later candidate wins only with a strictly lower
+        // rank, so one whose floor is not lower cannot win. Same choice, far fewer
+        // evaluations than trying every master target for every unit.
+        let originals = self.usable_originals(spec);
+        for (i, mt) in candidates.iter().enumerate() {
+            let Some(floor) = self.rank_floor(spec, &originals, mt) else {
+                continue;
+            };
+            if best.as_ref().is_some_and(|(_, b)| floor >= b.rank) {
+                continue;
+            }
+            let e = self.evaluate(spec, &pins, mt, false);
+            if e.violations.is_empty() && best.as_ref().is_none_or(|(_, b)| e.rank < b.rank) {
+                best = Some((i, e));
+            }
+        }
+        if let Some((i, _)) = best {
+            let mt = candidates[i];
+            let e = self.evaluate(spec, &pins, mt, true);
+            return self.commit(spec, mt, e);
+        }
         // The closest candidate is one of the unit's OS family if any (another family can
         // never serve it), then the one breaking the fewest distinct rules: its findings
         // name the rules that really stand in the way.
         let mut closest: Option<(usize, (usize, usize, usize))> = None;
         for (i, mt) in candidates.iter().enumerate() {
             let e = self.evaluate(spec, &pins, mt, false);
-            if e.violations.is_empty() {
-                if best.as_ref().is_none_or(|(_, b)| e.rank < b.rank) {
-                    best = Some((i, e));
-                }
-            } else {
+            if !e.violations.is_empty() {
                 let family = e
                     .violations
                     .list
@@ -104,11 +122,6 @@ impl<'a, 'e> Cx<'a, 'e> {
                     closest = Some((i, key));
                 }
             }
-        }
-        if let Some((i, _)) = best {
-            let mt = candidates[i];
-            let e = self.evaluate(spec, &pins, mt, true);
-            return self.commit(spec, mt, e);
         }
         let Some((i, _)) = closest else { return none };
         let mt = candidates[i];
@@ -198,24 +211,15 @@ impl<'a, 'e> Cx<'a, 'e> {
             }
             decisions.push(d);
         }
-        let disks: u32 = spec.items.iter().map(|i| i.disks.len() as u32).sum();
-        let cap = MAX_DISKS_PER_MASTER_TARGET.saturating_sub(mt.attached_disks);
-        let mut load = self.mt_load.get(&mt.id).copied().unwrap_or_default();
-        if disks > cap {
+        let (load, disks, fits) = self.next_load(spec, mt);
+        if !fits {
             v.add(RuleId::Ext004, || {
                 format!(
                     "{} needs {disks} disks but master target {} attaches at most {MAX_DISKS_PER_MASTER_TARGET} ({} already attached)",
                     spec.name, mt.id, mt.attached_disks
                 )
             });
-        } else if load.wave == 0 || load.disks + disks > cap {
-            load.wave += 1;
-            load.disks = disks;
-        } else {
-            load.disks += disks;
         }
-        load.units += 1;
-        load.bytes += spec.items.iter().map(|i| item_bytes(i)).sum::<u64>();
         let retention = if mt.role == MasterTargetRole::MasterTarget {
             self.retention_volume(
                 mt,
@@ -225,14 +229,9 @@ impl<'a, 'e> Cx<'a, 'e> {
         } else {
             None
         };
-        let server_blocked = self.is_blocked(&Subject::MasterTarget(mt.id.clone()))
-            || self.is_blocked(&Subject::Host(mt.host.clone()))
-            || host
-                .and_then(|h| h.vcenter.as_ref())
-                .is_some_and(|vc| self.is_blocked(&Subject::VCenter(vc.clone())));
         Eval {
             rank: (
-                server_blocked,
+                self.server_blocked(mt),
                 alternates,
                 load.wave,
                 mt.on_configuration_server,
@@ -243,6 +242,90 @@ impl<'a, 'e> Cx<'a, 'e> {
             retention,
             load,
         }
+    }
+
+    /// The master target's load with the unit added: waves of at most 60 disks (EXT-004);
+    /// with the unit's disk count, and whether they fit on the master target at all.
+    fn next_load(&self, spec: &UnitSpec<'e>, mt: &MasterTarget) -> (Load, u32, bool) {
+        let disks: u32 = spec.items.iter().map(|i| i.disks.len() as u32).sum();
+        let cap = MAX_DISKS_PER_MASTER_TARGET.saturating_sub(mt.attached_disks);
+        let mut load = self.mt_load.get(&mt.id).copied().unwrap_or_default();
+        let fits = disks <= cap;
+        if fits && (load.wave == 0 || load.disks + disks > cap) {
+            load.wave += 1;
+            load.disks = disks;
+        } else if fits {
+            load.disks += disks;
+        }
+        load.units += 1;
+        load.bytes += spec.items.iter().map(|i| item_bytes(i)).sum::<u64>();
+        (load, disks, fits)
+    }
+
+    /// Whether a blocker holds against the master target, its host or its vCenter.
+    fn server_blocked(&self, mt: &MasterTarget) -> bool {
+        // Nothing blocked at all (a healthy estate): no lookup, no allocation.
+        if self.blocked.is_empty() {
+            return false;
+        }
+        self.is_blocked(&Subject::MasterTarget(mt.id.clone()))
+            || self.is_blocked(&Subject::Host(mt.host.clone()))
+            || self
+                .index
+                .host(&mt.host)
+                .and_then(|h| h.vcenter.as_ref())
+                .is_some_and(|vc| self.is_blocked(&Subject::VCenter(vc.clone())))
+    }
+
+    /// Per item of the unit, the datastores of the original VM it might fail back into;
+    /// `None` when it surely goes to an alternate location (alternate requested, a
+    /// physical server, or no original VM).
+    fn usable_originals(&self, spec: &UnitSpec<'e>) -> Vec<Option<&'e [String]>> {
+        let alternate_only = self.request.location == LocationPreference::Alternate;
+        spec.items
+            .iter()
+            .map(|it| {
+                if alternate_only || it.kind == ItemKind::PhysicalServer {
+                    return None;
+                }
+                it.original_vm
+                    .as_deref()
+                    .and_then(|vm| self.index.vm(vm))
+                    .map(|vm| vm.datastores.as_slice())
+            })
+            .collect()
+    }
+
+    /// A floor of the rank [`Self::evaluate`] gives a candidate that passes every rule,
+    /// computed without deciding locations; `None` when the candidate surely fails a rule
+    /// (EXT-006: another OS family; EXT-004: the unit's disks never fit). Every part is
+    /// exact except the number of alternate locations, counted only for the items whose
+    /// original VM cannot be used whatever else holds (see [`Self::usable_originals`], and
+    /// LOC-009: the original VM is not on the master target's datastore).
+    fn rank_floor(
+        &self,
+        spec: &UnitSpec<'e>,
+        originals: &[Option<&'e [String]>],
+        mt: &MasterTarget,
+    ) -> Option<(bool, usize, u32, bool, u32)> {
+        if spec.items.iter().any(|it| it.os.family != mt.os.family) {
+            return None;
+        }
+        let (load, _, fits) = self.next_load(spec, mt);
+        if !fits {
+            return None;
+        }
+        let alternates = originals
+            .iter()
+            .filter(|o| !o.is_some_and(|ds| ds.contains(&mt.datastore)))
+            .count();
+        Some((
+            self.server_blocked(mt),
+            alternates,
+            load.wave,
+            mt.on_configuration_server,
+            load.disks,
+        ))
     }
 
     /// MT-003: a Linux source on XFS or ReiserFS needs the tools on the Linux master target.

@@ -1,7 +1,7 @@
 //! Checks of the estate as a whole and of its servers: configuration server, policy,
 //! vCenters, hosts, datastores, networks, process servers and master targets.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::Duration;
 
@@ -106,8 +106,9 @@ impl<'a, 'e> Cx<'a, 'e> {
             self.process_server_checks(ps);
         }
         let role = self.role();
+        let protected = self.protected_names();
         for mt in e.master_targets.iter().filter(|m| m.role == role) {
-            self.master_target_checks(mt);
+            self.master_target_checks(mt, &protected);
         }
         self.network_checks(specs);
     }
@@ -294,7 +295,29 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
     }
 
-    fn master_target_checks(&mut self, mt: &'e MasterTarget) {
+    /// The ids and names of the protected items and of their original VMs: a master target
+    /// cloned from one of them clashes (EXT-005). Gathered once, and only when a master
+    /// target says what it was cloned from.
+    fn protected_names(&self) -> HashSet<&'e str> {
+        let e = self.estate;
+        if !e.master_targets.iter().any(|m| m.cloned_from.is_some()) {
+            return HashSet::new();
+        }
+        let mut names = HashSet::new();
+        for it in &e.items {
+            names.insert(it.id.as_str());
+            names.insert(it.name.as_str());
+            if let Some(vm) = it.original_vm.as_deref() {
+                names.insert(vm);
+                if let Some(v) = self.index.vm(vm) {
+                    names.insert(v.name.as_str());
+                }
+            }
+        }
+        names
+    }
+
+    fn master_target_checks(&mut self, mt: &'e MasterTarget, protected: &HashSet<&str>) {
         let s = Subject::MasterTarget(mt.id.clone());
         let field = |f: &str| format!("master_targets[{}].{f}", mt.id);
         match &mt.config_params {
@@ -366,14 +389,7 @@ impl<'a, 'e> Cx<'a, 'e> {
             ),
         }
         if let Some(src) = &mt.cloned_from {
-            let clash = self.estate.items.iter().any(|it| {
-                it.id == *src
-                    || it.name == *src
-                    || it.original_vm.as_deref().is_some_and(|vm| {
-                        vm == src || self.index.vm(vm).is_some_and(|v| v.name == *src)
-                    })
-            });
-            if clash {
+            if protected.contains(src.as_str()) {
                 self.push(Finding::new(
                     RuleId::Ext005,
                     s.clone(),
