@@ -376,6 +376,10 @@ impl<'a, 'e> Cx<'a, 'e> {
 
     /// Links every blocker finding to the items it stops.
     fn link(&self, units: &mut [UnitReport]) {
+        // No blocker at all: every `blocked_by` stays empty.
+        if self.blocked.is_empty() {
+            return;
+        }
         let global: Vec<BlockerRef> = self
             .blocked
             .iter()
