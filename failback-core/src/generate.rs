@@ -69,11 +69,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::estate::{
     AzureNetwork, AzureVm, ConfigurationServer, Connectivity, Consistency, Datastore,
-    DatastoreKind, DeploymentModel, DiscoveryAccount, Disk, EsxHost, Estate, ExpressRoute,
-    FileSystem, Flavor, Health, ItemKind, Licence, LicenceEdition, MasterTarget,
-    MasterTargetRole, Nic, OnPremAddress, OnPremVm, Os, OsFamily, Peering, PeeringKind,
-    PolicyDirection, PolicyRecord, ProcessServer, ProtectedItem, PsLocation, RecoveryPlan,
-    RecoveryPoint, ScsiController, ToolsStatus, VCenter, Volume, VolumeUsage,
+    DatastoreKind, DeploymentModel, DiscoveryAccount, Disk, Estate, EsxHost, ExpressRoute,
+    FileSystem, Flavor, Health, ItemKind, Licence, LicenceEdition, MasterTarget, MasterTargetRole,
+    Nic, OnPremAddress, OnPremVm, Os, OsFamily, Peering, PeeringKind, PolicyDirection,
+    PolicyRecord, ProcessServer, ProtectedItem, PsLocation, RecoveryPlan, RecoveryPoint,
+    ScsiController, ToolsStatus, VCenter, Volume, VolumeUsage,
 };
 use crate::state::ProtectionState;
 
@@ -231,7 +231,11 @@ const WINDOWS_VERSIONS: &[&str] = &[
 /// Linux versions with their root and boot file systems.
 const LINUX_VERSIONS: &[(&str, FileSystem, FileSystem)] = &[
     ("CentOS 7.9", FileSystem::Xfs, FileSystem::Xfs),
-    ("Red Hat Enterprise Linux 8.6", FileSystem::Xfs, FileSystem::Xfs),
+    (
+        "Red Hat Enterprise Linux 8.6",
+        FileSystem::Xfs,
+        FileSystem::Xfs,
+    ),
     ("Ubuntu 20.04", FileSystem::Ext4, FileSystem::Ext4),
     (
         "SUSE Linux Enterprise Server 12 SP5",
@@ -346,7 +350,8 @@ pub fn estate(spec: &Spec) -> Estate {
             if kind != DatastoreKind::Nfs {
                 usable.push(e.datastores.len());
             }
-            e.datastores.push(datastore(&mut rng, now, n, name, kind, capacity));
+            e.datastores
+                .push(datastore(&mut rng, now, n, name, kind, capacity));
         }
         let ds_ids: Vec<String> = e.datastores[first_ds..]
             .iter()
@@ -937,7 +942,10 @@ fn recovery_points(now: DateTime<Utc>, lag: i64, sync: bool) -> Vec<RecoveryPoin
     let latest = now - Duration::minutes(lag);
     let mut points = Vec::new();
     for h in (1..24).rev() {
-        points.push((latest - Duration::hours(h), Consistency::ApplicationConsistent));
+        points.push((
+            latest - Duration::hours(h),
+            Consistency::ApplicationConsistent,
+        ));
     }
     for m in (0..12).rev() {
         let consistency = if m == 0 {
