@@ -62,6 +62,7 @@
 //! targets, one of each OS family, two datastores per cluster, one vCenter, one network)
 //! are raised to it.
 
+use crate::readiness::{LINUX_MT_PACKAGES, REQUIRED_PRIVILEGES};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -197,30 +198,6 @@ impl Rng {
     }
 }
 
-/// The vCenter privileges the discovery account holds (every one PRE-003 needs).
-const PRIVILEGES: &[&str] = &[
-    "System.View",
-    "System.Read",
-    "Datastore.Browse",
-    "Datastore.FileManagement",
-    "Datastore.AllocateSpace",
-    "VirtualMachine.Inventory.Create",
-    "VirtualMachine.Config.AddExistingDisk",
-    "Resource.AssignVMToPool",
-    "Host.Config.Storage",
-];
-
-/// Packages of a Linux master target (MT-002 and XFS support for MT-003).
-const LINUX_MT_PACKAGES: &[&str] = &[
-    "xfsprogs",
-    "perl",
-    "lsscsi",
-    "rsync",
-    "wget",
-    "kexec-tools",
-    "open-vm-tools",
-];
-
 const WINDOWS_VERSIONS: &[&str] = &[
     "Windows Server 2012 R2",
     "Windows Server 2016",
@@ -310,7 +287,13 @@ pub fn estate(spec: &Spec) -> Estate {
             address: format!("vcenter-{:02}.corp.example", v + 1),
             account: DiscoveryAccount {
                 user: "svc-asr@vsphere.local".into(),
-                privileges: Some(PRIVILEGES.iter().map(|p| p.to_string()).collect()),
+                privileges: Some(
+                    REQUIRED_PRIVILEGES
+                        .iter()
+                        .chain(["Host.Config.Storage"].iter())
+                        .map(|p| p.to_string())
+                        .collect(),
+                ),
                 read_only: Some(false),
             },
         });
@@ -698,8 +681,11 @@ fn master_target(
             )
         }
         OsFamily::Linux => {
-            let mut packages: Vec<String> =
-                LINUX_MT_PACKAGES.iter().map(|p| p.to_string()).collect();
+            let mut packages: Vec<String> = LINUX_MT_PACKAGES
+                .iter()
+                .chain(["open-vm-tools"].iter())
+                .map(|p| p.to_string())
+                .collect();
             let mut modules: Vec<String> = vec!["ext4".into(), "xfs".into()];
             if reiserfs {
                 packages.push("reiserfs-utils".into());

@@ -211,6 +211,11 @@ pub(crate) fn validate(e: &Estate) -> Vec<Problem> {
             );
         }
     }
+    let network_models: HashMap<&str, (&str, super::DeploymentModel)> = e
+        .azure_networks
+        .iter()
+        .map(|n| (n.id.as_str(), (n.id.as_str(), n.deployment_model)))
+        .collect();
     let cs_id = e.configuration_server.as_ref().map(|cs| cs.id.as_str());
     for (i, pol) in e.policies.iter().enumerate() {
         let p = root.key("policies").index(i);
@@ -257,13 +262,13 @@ pub(crate) fn validate(e: &Estate) -> Vec<Problem> {
                 "network",
                 "azure_networks",
             );
-            let net = e.azure_networks.iter().find(|n| n.id == vm.network);
-            if let Some(net) = net.filter(|n| n.deployment_model != vm.deployment_model) {
+            let net = network_models.get(vm.network.as_str());
+            if let Some((id, model)) = net.filter(|(_, m)| *m != vm.deployment_model) {
                 c.push(
                     p.key("azure_vm").key("deployment_model"),
                     format!(
                         "the Azure VM is {} but its network {} is {}: a VM has its network's deployment model",
-                        vm.deployment_model, net.id, net.deployment_model
+                        vm.deployment_model, id, model
                     ),
                     "correct the VM's deployment_model or its network",
                 );

@@ -639,14 +639,13 @@ impl<'a, 'e> Cx<'a, 'e> {
 
     /// The on-prem process server for the reprotect to Azure (FO-005 when none).
     fn return_process_server(&mut self, it: &ProtectedItem) -> Option<String> {
-        let mut on_prem: Vec<&crate::estate::ProcessServer> = self
+        let on_prem = self
             .estate
             .process_servers
             .iter()
             .filter(|p| p.location == PsLocation::OnPrem)
-            .collect();
-        on_prem.sort_by_key(|p| (p.running != Some(true), p.id.clone()));
-        match on_prem.first() {
+            .min_by_key(|p| (p.running != Some(true), p.id.as_str()));
+        match on_prem {
             Some(p) => Some(p.id.clone()),
             None => {
                 self.push(Finding::new(

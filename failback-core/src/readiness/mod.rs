@@ -15,6 +15,11 @@ mod items;
 mod select;
 mod servers;
 
+pub use servers::{
+    same_region, supported_linux_mt, BACKUP_MAX_AGE_DAYS, LARGE_FAILBACK_BYTES, LINUX_MT_PACKAGES,
+    LISTING_DELAY_MINUTES, REQUIRED_PRIVILEGES,
+};
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -214,8 +219,7 @@ impl Assessment {
     /// a whole (the estate, its configuration server or its policy), which would stop
     /// every item, even when the request names none.
     pub fn ready(&self) -> bool {
-        !self.units.iter().any(|u| u.blocked())
-            && !self.blockers().any(|f| f.subject.is_global())
+        !self.units.iter().any(|u| u.blocked()) && !self.blockers().any(|f| f.subject.is_global())
     }
 
     /// The findings with blocker severity.
