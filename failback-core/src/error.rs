@@ -64,13 +64,151 @@ pub enum Error {
     /// An operation the item's protection state does not allow.
     #[error(transparent)]
     InvalidTransition(#[from] InvalidTransition),
+    /// A call to a provider (Azure Site Recovery, vSphere, the lab) failed.
+    #[error("{provider}: {kind}: {message}")]
+    Provider {
+        /// Which provider (`azure`, `vsphere`, `lab`, …).
+        provider: String,
+        /// What kind of failure: decides whether a retry may help.
+        kind: ErrorKind,
+        /// What the provider said.
+        message: String,
+        /// How long the provider asked to wait before trying again (throttling).
+        retry_after: Option<std::time::Duration>,
+    },
+    /// The run journal cannot be read: a record other than the last is damaged.
+    #[error("run journal {} is damaged at line {line}: {message}", path.display())]
+    JournalCorrupt {
+        /// The journal file.
+        path: PathBuf,
+        /// 1-based line of the damaged record.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Writing the run journal failed; the run stops before any further mutation.
+    #[error("cannot write run journal {}: {source}", path.display())]
+    JournalWrite {
+        /// The journal file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A step would break a safety invariant of a failback run; it was not issued.
+    #[error("refused for {item}: {message}")]
+    Invariant {
+        /// The item (or recovery plan) concerned.
+        item: String,
+        /// Which invariant and why.
+        message: String,
+    },
+    /// The run was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+    /// A stage did not finish before its deadline.
+    #[error("{item}: {stage} did not finish within {seconds} s")]
+    Deadline {
+        /// The item (or recovery plan).
+        item: String,
+        /// The stage.
+        stage: String,
+        /// The deadline in seconds.
+        seconds: u64,
+    },
+}
+
+/// What kind of failure a provider reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The object does not exist.
+    NotFound,
+    /// The caller lacks a permission.
+    PermissionDenied,
+    /// The credentials were refused or expired.
+    Unauthenticated,
+    /// Throttled: wait (see `retry_after`) and try again.
+    RateLimited,
+    /// The call timed out.
+    Timeout,
+    /// The object's state does not allow the call (conflict).
+    Conflict,
+    /// The provider refused the input.
+    InvalidInput,
+    /// The provider cannot do this (see its capability).
+    NotSupported,
+    /// The service is unavailable for now (5xx, connection refused or reset).
+    Unavailable,
+    /// A job the provider ran failed.
+    JobFailed,
+    /// Anything else.
+    Other,
+}
+
+impl ErrorKind {
+    /// Whether a failure of this kind may pass if the same call is tried again.
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimited | ErrorKind::Timeout | ErrorKind::Unavailable
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::NotFound => "not found",
+            ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::Unauthenticated => "unauthenticated",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::NotSupported => "not supported",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::JobFailed => "job failed",
+            ErrorKind::Other => "error",
+        })
+    }
 }
 
 impl Error {
-    /// Whether trying the same thing again may succeed. Nothing in the domain layer is
-    /// retryable: bad input stays bad until it is fixed.
+    /// A provider error.
+    pub fn provider(provider: &str, kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error::Provider {
+            provider: provider.to_string(),
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Whether trying the same call again may succeed: throttling, time-outs and
+    /// unavailable services. Bad input, invariants and damaged journals never are.
     pub fn is_retryable(&self) -> bool {
-        false
+        match self {
+            Error::Provider { kind, .. } => kind.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// The provider's failure kind, for a provider error.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        match self {
+            Error::Provider { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// How long the provider asked to wait, for a throttled call.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Provider { retry_after, .. } => *retry_after,
+            _ => None,
+        }
     }
 
     /// The input problems, when this is [`Error::InvalidInput`].

@@ -1,11 +1,16 @@
 #![doc = include_str!("../README.md")]
 
+pub mod clock;
 pub mod error;
 pub mod estate;
+pub mod events;
 pub mod generate;
+pub mod journal;
 pub mod location;
+pub mod orchestrator;
 pub mod plan;
 pub mod policy;
+pub mod provider;
 pub mod readiness;
 pub mod request;
 pub mod retention;
@@ -13,7 +18,7 @@ pub mod rules;
 pub mod schema;
 pub mod state;
 
-pub use error::{Error, InputError, Result};
+pub use error::{Error, ErrorKind, InputError, Result};
 pub use estate::Estate;
 pub use plan::{plan, Plan, PlanOutcome};
 pub use readiness::{assess, Assessment};

@@ -1,0 +1,469 @@
+//! The run journal: an append-only file with one record per line, each fsync'd before the
+//! run goes on. An intent is recorded before every remote mutation and the job id right
+//! after it, so a resumed run re-attaches to jobs in flight instead of starting them again.
+//!
+//! Each line is `CRC32 JSON`: the CRC-32 (8 hex digits) of the JSON text, a space, then the
+//! record. A damaged last record (a write torn by a crash) is dropped with a warning and
+//! cut off before new records are appended; damage anywhere else is
+//! [`Error::JournalCorrupt`]. Records hold ids, stages, job ids and times: never a
+//! credential.
+//!
+//! ```
+//! use failback_core::journal::{Entry, Journal};
+//! use failback_core::provider::Target;
+//! use failback_core::request::Stage;
+//!
+//! let dir = std::env::temp_dir().join(format!("journal-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("run.journal");
+//! # let _ = std::fs::remove_file(&path);
+//! let mut j = Journal::create(&path).unwrap();
+//! let op = failback_core::journal::OpKey { target: Target::Item("web-01".into()), stage: Stage::Reprotect };
+//! j.append(&Entry::Intent { op, at: chrono::Utc::now() }).unwrap();
+//! drop(j);
+//! let opened = Journal::open(&path).unwrap();
+//! assert_eq!(opened.entries.len(), 1);
+//! assert!(opened.warning.is_none());
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::provider::{JobId, JobState, Target};
+use crate::request::Stage;
+
+/// The `format` of a journal, in its first record.
+pub const FORMAT: &str = "failback-journal/1";
+
+/// One operation of a run: a stage on a target. A run issues each at most once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OpKey {
+    /// The item or recovery plan.
+    pub target: Target,
+    /// The stage.
+    pub stage: Stage,
+}
+
+/// What the orchestrator verified before a commit or after a failover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// The item's on-prem VM was seen running (invariant 1).
+    OnPremVmRunning,
+    /// The item's Azure VM was seen shut down (FO-003).
+    AzureVmShutDown,
+    /// The recovery point is within the RPO threshold, or the request accepted it
+    /// (invariant 2).
+    RecoveryPointFresh,
+}
+
+/// One record of the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Entry {
+    /// The first record: the plan and the settings of the run.
+    RunStarted {
+        /// `failback-journal/1`.
+        format: String,
+        /// Run id.
+        run_id: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// The plan being run.
+        plan: Box<Plan>,
+        /// The run's settings, as JSON (see the orchestrator's settings type).
+        settings: serde_json::Value,
+    },
+    /// A mutation is about to be issued.
+    Intent {
+        /// Which.
+        op: OpKey,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Its job exists: started now, or found again after a crash.
+    JobStarted {
+        /// Which operation.
+        op: OpKey,
+        /// The job.
+        job: JobId,
+        /// When.
+        at: DateTime<Utc>,
+        /// Found again (not started) after a resume.
+        #[serde(default)]
+        reattached: bool,
+    },
+    /// Its job ended.
+    JobFinished {
+        /// Which operation.
+        op: OpKey,
+        /// The job.
+        job: JobId,
+        /// How it ended.
+        state: JobState,
+        /// Why, when it failed.
+        error: Option<String>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A check the invariants require was made.
+    Verified {
+        /// The operation it guards or follows.
+        op: OpKey,
+        /// Which check.
+        check: Check,
+        /// Whether it held.
+        ok: bool,
+        /// Details for the report.
+        detail: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An item ended in a failed state.
+    ItemFailed {
+        /// The item.
+        item: String,
+        /// The stage it failed in.
+        stage: Stage,
+        /// The cause.
+        cause: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The run ended.
+    RunFinished {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// An open journal, appending.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    records: u64,
+    fail_at: Option<u64>,
+}
+
+/// A journal read back for a resume.
+#[derive(Debug)]
+pub struct Opened {
+    /// The journal, ready to append after the last good record.
+    pub journal: Journal,
+    /// Every good record, in order.
+    pub entries: Vec<Entry>,
+    /// Set when a torn last record was dropped: what was dropped.
+    pub warning: Option<String>,
+}
+
+fn crc_hex(json: &str) -> String {
+    format!("{:08x}", crc32fast::hash(json.as_bytes()))
+}
+
+fn parse_line(line: &str) -> std::result::Result<Entry, String> {
+    let (crc, json) = line
+        .split_once(' ')
+        .ok_or_else(|| "no checksum".to_string())?;
+    if crc.len() != 8 || crc_hex(json) != crc {
+        return Err("checksum mismatch".to_string());
+    }
+    serde_json::from_str(json).map_err(|e| format!("bad record: {e}"))
+}
+
+impl Journal {
+    /// Create a new journal; fails if the file exists (a run never overwrites one).
+    pub fn create(path: impl AsRef<Path>) -> Result<Journal> {
+        let path = path.as_ref().to_path_buf();
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|source| Error::JournalWrite {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Journal {
+            path,
+            file,
+            records: 0,
+            fail_at: None,
+        })
+    }
+
+    /// Read a journal back and open it for appending. A damaged last record is dropped
+    /// (and cut off the file) with a warning; any other damage is an error.
+    pub fn open(path: impl AsRef<Path>) -> Result<Opened> {
+        let path = path.as_ref().to_path_buf();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let corrupt = |line: usize, message: String| Error::JournalCorrupt {
+            path: path.clone(),
+            line,
+            message,
+        };
+        let mut entries = Vec::new();
+        let mut good_end = 0usize;
+        let mut warning = None;
+        let mut start = 0usize;
+        let mut line_no = 0usize;
+        while start < bytes.len() {
+            line_no += 1;
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|p| start + p);
+            let (raw, next, complete) = match end {
+                Some(e) => (&bytes[start..e], e + 1, true),
+                None => (&bytes[start..], bytes.len(), false),
+            };
+            let last = next >= bytes.len();
+            let parsed = std::str::from_utf8(raw)
+                .map_err(|_| "not UTF-8".to_string())
+                .and_then(parse_line);
+            match parsed {
+                Ok(entry) if complete => {
+                    entries.push(entry);
+                    good_end = next;
+                }
+                Ok(_) | Err(_) if last => {
+                    let why = match parsed {
+                        Ok(_) => "no line end".to_string(),
+                        Err(e) => e,
+                    };
+                    warning = Some(format!(
+                        "the last record (line {line_no}, {} bytes) was torn ({why}) and is dropped",
+                        raw.len()
+                    ));
+                }
+                Ok(_) => return Err(corrupt(line_no, "record without line end".into())),
+                Err(e) => return Err(corrupt(line_no, e)),
+            }
+            start = next;
+        }
+        match entries.first() {
+            Some(Entry::RunStarted { format, .. }) if format == FORMAT => {}
+            Some(Entry::RunStarted { format, .. }) => {
+                return Err(corrupt(1, format!("unsupported journal format {format:?}")))
+            }
+            Some(_) => return Err(corrupt(1, "the first record is not run_started".into())),
+            None => {
+                if warning.is_none() && bytes.is_empty() {
+                    return Err(corrupt(1, "the journal is empty".into()));
+                }
+            }
+        }
+        if good_end < bytes.len() {
+            let io = |source| Error::JournalWrite {
+                path: path.clone(),
+                source,
+            };
+            file.set_len(good_end as u64).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        file.seek(SeekFrom::End(0))
+            .map_err(|source| Error::JournalWrite {
+                path: path.clone(),
+                source,
+            })?;
+        let records = entries.len() as u64;
+        Ok(Opened {
+            journal: Journal {
+                path,
+                file,
+                records,
+                fail_at: None,
+            },
+            entries,
+            warning,
+        })
+    }
+
+    /// The journal's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records in the file so far (read back and appended).
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Append one record and fsync it. When this returns `Ok`, the record survives a crash.
+    pub fn append(&mut self, entry: &Entry) -> Result<()> {
+        let json = serde_json::to_string(entry).map_err(|e| Error::JournalWrite {
+            path: self.path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        let line = format!("{} {json}\n", crc_hex(&json));
+        let io = |source| Error::JournalWrite {
+            path: self.path.clone(),
+            source,
+        };
+        if self.fail_at == Some(self.records + 1) {
+            // Crash simulation: half the record reaches the disk, then the process "dies".
+            let half = &line.as_bytes()[..line.len() / 2];
+            self.file.write_all(half).map_err(io)?;
+            self.file.sync_data().map_err(io)?;
+            return Err(io(std::io::Error::other(
+                "simulated crash while writing the record",
+            )));
+        }
+        self.file.write_all(line.as_bytes()).map_err(io)?;
+        self.file.sync_data().map_err(io)?;
+        self.records += 1;
+        Ok(())
+    }
+
+    /// Test hook for crash tests: the `n`-th record of the file (1-based, counting records
+    /// already there) is torn in half and `append` fails, as if the process died while
+    /// writing it. Nothing after it is written by this handle.
+    pub fn crash_at_record(&mut self, n: u64) {
+        self.fail_at = Some(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("fb-journal-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("run.journal")
+    }
+
+    fn started() -> Entry {
+        let estate =
+            crate::Estate::from_json_str(include_str!("../../examples/estates/healthy.json"))
+                .unwrap();
+        let plan = match crate::plan(&estate, &crate::Request::default()).unwrap() {
+            crate::PlanOutcome::Ready(p) => p,
+            crate::PlanOutcome::Refused(_) => panic!("refused"),
+        };
+        Entry::RunStarted {
+            format: FORMAT.into(),
+            run_id: "r1".into(),
+            at: Utc::now(),
+            plan: Box::new(plan),
+            settings: serde_json::json!({}),
+        }
+    }
+
+    fn intent(i: usize) -> Entry {
+        Entry::Intent {
+            op: OpKey {
+                target: Target::Item(format!("item-{i}")),
+                stage: Stage::Reprotect,
+            },
+            at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let p = tmp("round");
+        let mut j = Journal::create(&p).unwrap();
+        j.append(&started()).unwrap();
+        for i in 0..5 {
+            j.append(&intent(i)).unwrap();
+        }
+        drop(j);
+        let o = Journal::open(&p).unwrap();
+        assert_eq!(o.entries.len(), 6);
+        assert!(o.warning.is_none());
+        assert_eq!(o.entries[3], intent(2).clone_with_at(&o.entries[3]));
+    }
+
+    #[test]
+    fn create_refuses_an_existing_journal() {
+        let p = tmp("exists");
+        Journal::create(&p).unwrap();
+        assert!(matches!(
+            Journal::create(&p),
+            Err(Error::JournalWrite { .. })
+        ));
+    }
+
+    #[test]
+    fn torn_last_record_is_dropped_with_a_warning_and_cut_off() {
+        let p = tmp("torn");
+        let mut j = Journal::create(&p).unwrap();
+        j.append(&started()).unwrap();
+        j.append(&intent(1)).unwrap();
+        j.crash_at_record(3);
+        assert!(j.append(&intent(2)).is_err());
+        drop(j);
+        let mut o = Journal::open(&p).unwrap();
+        assert_eq!(o.entries.len(), 2);
+        assert!(o.warning.as_deref().unwrap().contains("torn"));
+        o.journal.append(&intent(3)).unwrap();
+        drop(o);
+        let o = Journal::open(&p).unwrap();
+        assert_eq!(o.entries.len(), 3);
+        assert!(o.warning.is_none());
+    }
+
+    #[test]
+    fn damage_before_the_last_record_is_an_error() {
+        let p = tmp("corrupt");
+        let mut j = Journal::create(&p).unwrap();
+        j.append(&started()).unwrap();
+        j.append(&intent(1)).unwrap();
+        j.append(&intent(2)).unwrap();
+        drop(j);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let damaged = text.replacen("item-1", "item-X", 1);
+        std::fs::write(&p, damaged).unwrap();
+        match Journal::open(&p) {
+            Err(Error::JournalCorrupt { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("checksum"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_journal_must_start_with_its_run() {
+        let p = tmp("first");
+        let mut j = Journal::create(&p).unwrap();
+        j.append(&intent(1)).unwrap();
+        drop(j);
+        assert!(matches!(
+            Journal::open(&p),
+            Err(Error::JournalCorrupt { line: 1, .. })
+        ));
+    }
+
+    impl Entry {
+        fn clone_with_at(&self, other: &Entry) -> Entry {
+            match (self, other) {
+                (Entry::Intent { op, .. }, Entry::Intent { at, .. }) => Entry::Intent {
+                    op: op.clone(),
+                    at: *at,
+                },
+                _ => self.clone(),
+            }
+        }
+    }
+}

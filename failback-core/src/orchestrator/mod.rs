@@ -1,0 +1,9 @@
+//! The orchestrator: runs a plan through the providers, stage by stage, keeping the safety
+//! invariants of a failback run at every instant, journaling every intent before a remote
+//! mutation and every job id right after it, and resuming from the journal after a crash.
+
+mod report;
+mod settings;
+
+pub use report::*;
+pub use settings::*;

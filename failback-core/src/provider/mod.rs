@@ -1,0 +1,89 @@
+//! Provider traits: what the recovery side (Azure Site Recovery) and the on-premises side
+//! (vSphere) offer the orchestrator. Both are object-safe (`Arc<dyn …>`), `Send + Sync +
+//! Debug + 'static`, and declare what they support in a capability value rather than
+//! failing at run time; [`ErrorKind::NotSupported`](crate::ErrorKind::NotSupported)
+//! remains for what slips through.
+//!
+//! The in-memory lab site (`crate::lab`) is the reference implementation of both.
+
+mod onprem;
+mod recovery;
+
+pub use onprem::*;
+pub use recovery::*;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What an operation acts on: one replication protected item, or a recovery plan (the
+/// only way a replication group fails over and commits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum Target {
+    /// A protected item, by id.
+    Item(String),
+    /// A recovery plan, by name.
+    RecoveryPlan(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Item(x) => write!(f, "item {x}"),
+            Target::RecoveryPlan(x) => write!(f, "recovery plan {x}"),
+        }
+    }
+}
+
+/// A provider's job id (an ASR job name, a vSphere task id, a lab counter).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JobId(pub String);
+
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// State of a job, as ASR reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Accepted, not running yet.
+    NotStarted,
+    /// Running.
+    InProgress,
+    /// Finished well.
+    Succeeded,
+    /// Finished badly: see the error.
+    Failed,
+    /// Cancelled.
+    Cancelled,
+}
+
+impl JobState {
+    /// Whether the job has ended.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JobState::Succeeded | JobState::Failed | JobState::Cancelled
+        )
+    }
+}
+
+/// What a provider says of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobStatus {
+    /// The job.
+    pub id: JobId,
+    /// Its state.
+    pub state: JobState,
+    /// Progress in percent, when the provider tells.
+    pub progress: Option<u8>,
+    /// Why it failed, for a failed job.
+    pub error: Option<String>,
+    /// How long to wait before asking again, when the provider suggests it.
+    pub poll_after: Option<Duration>,
+}
