@@ -7,3 +7,7 @@ mod settings;
 
 pub use report::*;
 pub use settings::*;
+
+/// Cancels a run: the orchestrator stops issuing new operations, leaves running jobs to
+/// the provider, records where it stopped, and returns its report.
+pub use tokio_util::sync::CancellationToken;
