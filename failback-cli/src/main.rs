@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+// Wired into `failback drill` once the orchestrator and the lab site land.
+#[allow(dead_code)]
+mod report;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
