@@ -6,6 +6,7 @@ pub mod estate;
 pub mod events;
 pub mod generate;
 pub mod journal;
+pub mod lab;
 pub mod location;
 pub mod orchestrator;
 pub mod plan;

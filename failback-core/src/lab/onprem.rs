@@ -1,0 +1,194 @@
+//! The lab's on-premises side: vSphere in memory.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::state::Shared;
+use super::PROVIDER;
+use crate::estate::{Disk, Estate, OnPremVm};
+use crate::provider::{OnPremCapability, OnPremProvider, VmRuntime, VmSpec};
+use crate::{Error, ErrorKind, Result};
+
+/// The lab's vSphere: implements [`OnPremProvider`] over the lab's state, every capability
+/// included (creating VMs, disks, configuration parameters and power are cheap in memory).
+pub struct LabOnPrem {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for LabOnPrem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LabOnPrem")
+            .field("seed", &self.shared.settings.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+fn err(kind: ErrorKind, message: String) -> Error {
+    Error::provider(PROVIDER, kind, message)
+}
+
+impl LabOnPrem {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        LabOnPrem { shared }
+    }
+}
+
+#[async_trait]
+impl OnPremProvider for LabOnPrem {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    fn capability(&self) -> OnPremCapability {
+        OnPremCapability {
+            discover: true,
+            guest_info: true,
+            create_vm: true,
+            disks: true,
+            config_params: true,
+            power: true,
+        }
+    }
+
+    async fn discover(&self) -> Result<Estate> {
+        self.shared.enter("onprem.discover", "", false).await?;
+        let (st, now) = self.shared.lock();
+        let mut e = st.snapshot(now);
+        // The Azure half is the other provider's.
+        e.configuration_server = None;
+        e.replication_appliance = None;
+        e.connectivity = Default::default();
+        e.policies.clear();
+        e.azure_networks.clear();
+        e.process_servers.clear();
+        e.items.clear();
+        e.recovery_plans.clear();
+        Ok(e)
+    }
+
+    async fn vm_runtime(&self, item: &str) -> Result<Option<VmRuntime>> {
+        self.shared.enter("onprem.vm_runtime", item, false).await?;
+        let (st, _) = self.shared.lock();
+        if let Some(i) = st.item_by_id_or_name(item) {
+            return Ok(st.vm_runtime(i));
+        }
+        // A VM (or master target) named directly: power only.
+        Ok(st.power.get(item).map(|p| VmRuntime {
+            vm: item.to_string(),
+            powered_on: p.powered_on,
+            guest_running: Some(p.powered_on),
+            nics: Vec::new(),
+            packages: None,
+        }))
+    }
+
+    async fn create_vm(&self, spec: &VmSpec) -> Result<String> {
+        self.shared
+            .enter("onprem.create_vm", &spec.name, false)
+            .await?;
+        let (mut st, _) = self.shared.lock();
+        if !st.estate.hosts.iter().any(|h| h.id == spec.host) {
+            return Err(err(
+                ErrorKind::InvalidInput,
+                format!("host {} is not known", spec.host),
+            ));
+        }
+        if !st.estate.datastores.iter().any(|d| d.id == spec.datastore) {
+            return Err(err(
+                ErrorKind::InvalidInput,
+                format!("datastore {} is not known", spec.datastore),
+            ));
+        }
+        if st.estate.vms.iter().any(|v| v.name == spec.name) {
+            return Err(err(
+                ErrorKind::Conflict,
+                format!("a VM named {} already exists", spec.name),
+            ));
+        }
+        let id = st.new_vm_id();
+        st.add_vm(
+            OnPremVm {
+                id: id.clone(),
+                name: spec.name.clone(),
+                host: spec.host.clone(),
+                datastores: vec![spec.datastore.clone()],
+                snapshots: Some(0),
+                disks: Vec::new(),
+                moved_from_nfs: false,
+            },
+            false,
+        );
+        Ok(id)
+    }
+
+    async fn attach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
+        self.shared.enter("onprem.attach_disk", vm, false).await?;
+        let (mut st, _) = self.shared.lock();
+        let Some(&v) = st.vm_index.get(vm) else {
+            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        };
+        let disks = &mut st.estate.vms[v].disks;
+        if disks.iter().any(|d| d.name == disk_path) {
+            return Err(err(
+                ErrorKind::Conflict,
+                format!("{disk_path} is already attached to {vm}"),
+            ));
+        }
+        disks.push(Disk {
+            name: disk_path.to_string(),
+            capacity_bytes: 0,
+            rdm: false,
+        });
+        Ok(())
+    }
+
+    async fn detach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
+        self.shared.enter("onprem.detach_disk", vm, false).await?;
+        let (mut st, _) = self.shared.lock();
+        let Some(&v) = st.vm_index.get(vm) else {
+            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        };
+        let disks = &mut st.estate.vms[v].disks;
+        let before = disks.len();
+        disks.retain(|d| d.name != disk_path);
+        if disks.len() == before {
+            return Err(err(
+                ErrorKind::NotFound,
+                format!("{disk_path} is not attached to {vm}"),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn set_config_param(&self, vm: &str, key: &str, value: &str) -> Result<()> {
+        self.shared
+            .enter("onprem.set_config_param", vm, false)
+            .await?;
+        let (mut st, _) = self.shared.lock();
+        let Some(p) = st.power.get_mut(vm) else {
+            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        };
+        // vSphere changes configuration parameters of a powered-off VM only (PRE-007).
+        if p.powered_on {
+            return Err(err(
+                ErrorKind::Conflict,
+                format!("power {vm} off before changing its configuration parameters"),
+            ));
+        }
+        p.config.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+
+    async fn set_power(&self, vm: &str, on: bool) -> Result<()> {
+        self.shared.enter("onprem.set_power", vm, false).await?;
+        let (mut st, _) = self.shared.lock();
+        match st.power.get_mut(vm) {
+            Some(p) => {
+                p.powered_on = on;
+                Ok(())
+            }
+            None => Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist"))),
+        }
+    }
+}
