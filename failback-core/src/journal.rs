@@ -62,6 +62,10 @@ pub enum Check {
     /// The recovery point is within the RPO threshold, or the request accepted it
     /// (invariant 2).
     RecoveryPointFresh,
+    /// Reprotect completed: the item replicates Azure to on-prem (invariant 2, FO-001).
+    ReprotectCompleted,
+    /// The failover to on-prem succeeded (invariant 1, FO-004), before a commit.
+    FailoverSucceeded,
 }
 
 /// One record of the journal.

@@ -1,0 +1,346 @@
+//! One remote mutation, crash-safe: an intent in the journal, the call (retried only when
+//! the error is retryable, and only after asking the provider whether the failed call took
+//! effect), the job id in the journal, then polling under the stage deadline.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::resume::OpPrior;
+use super::retry::PollBackoff;
+use super::run::Ctx;
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::journal::{Entry, OpKey};
+use crate::provider::{FailoverRequest, JobId, JobState, ReprotectRequest, Target};
+use crate::request::Stage;
+use crate::state::{Operation, ProtectionState};
+
+/// The call an operation makes.
+#[derive(Debug, Clone)]
+pub(super) enum Mutation {
+    /// Reprotect, either direction.
+    Reprotect(ReprotectRequest),
+    /// Failover to on-prem.
+    Failover(FailoverRequest),
+    /// Commit.
+    Commit,
+}
+
+/// One operation: a stage on a target, for its member items.
+#[derive(Debug, Clone)]
+pub(super) struct OpSpec {
+    /// Stage and target.
+    pub(super) key: OpKey,
+    /// The items it moves (one, or a group's members).
+    pub(super) members: Vec<String>,
+    /// The plan says its job already runs: find it instead of starting it.
+    pub(super) attach: bool,
+    /// The call.
+    pub(super) mutation: Mutation,
+}
+
+/// How an operation (or a check before it) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Flow {
+    /// Done.
+    Done,
+    /// Failed, with the cause.
+    Failed(String),
+    /// Not finished: cancelled (a running job is left running).
+    Pending,
+}
+
+/// When an operation ran and its job.
+#[derive(Debug, Clone, Default)]
+pub(super) struct OpRun {
+    pub(super) started_at: Option<DateTime<Utc>>,
+    pub(super) finished_at: Option<DateTime<Utc>>,
+    pub(super) job: Option<JobId>,
+}
+
+/// The protection operation of a stage.
+pub(super) fn operation(stage: Stage) -> Operation {
+    match stage {
+        Stage::Reprotect => Operation::Reprotect,
+        Stage::Failover => Operation::Failover,
+        Stage::Commit => Operation::Commit,
+        Stage::ReprotectToAzure => Operation::ReprotectToAzure,
+    }
+}
+
+/// The state an item is in before an operation takes effect.
+fn state_before(op: Operation) -> ProtectionState {
+    match op {
+        Operation::Reprotect => ProtectionState::FailedOverToAzure,
+        Operation::Failover => ProtectionState::ReplicatingToOnPrem,
+        Operation::Commit | Operation::CancelFailover => ProtectionState::FailedBackAwaitingCommit,
+        Operation::ReprotectToAzure => ProtectionState::CommittedUnprotected,
+    }
+}
+
+/// The target's name for messages: an item id, or `recovery plan X`.
+pub(super) fn target_name(t: &Target) -> String {
+    match t {
+        Target::Item(x) => x.clone(),
+        Target::RecoveryPlan(_) => t.to_string(),
+    }
+}
+
+/// A failure with its context (stage and target), attached once here.
+pub(super) fn cause(key: &OpKey, e: &Error) -> String {
+    format!("{} of {}: {e}", key.stage, key.target)
+}
+
+fn job_flow(key: &OpKey, job: &JobId, state: JobState, error: &Option<String>) -> Flow {
+    let how = match state {
+        JobState::Succeeded => return Flow::Done,
+        JobState::Failed => "failed",
+        JobState::Cancelled => "was cancelled",
+        JobState::NotStarted | JobState::InProgress => "did not end",
+    };
+    Flow::Failed(format!(
+        "{} job {job} of {} {how}{}",
+        key.stage,
+        key.target,
+        error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+    ))
+}
+
+/// Run an operation to its end, or pick it up where the journal left it.
+pub(super) async fn execute(
+    ctx: &Ctx,
+    spec: &OpSpec,
+    prior: Option<&OpPrior>,
+) -> Result<(Flow, OpRun)> {
+    let key = &spec.key;
+    let mut run = OpRun::default();
+    if let Some(p) = prior {
+        run.started_at = p.started_at();
+        run.job = p.job.as_ref().map(|(j, _)| j.clone());
+        if let Some((state, error, at)) = &p.finished {
+            run.finished_at = Some(*at);
+            let job = run.job.clone().unwrap_or_else(|| JobId(String::new()));
+            return Ok((job_flow(key, &job, *state, error), run));
+        }
+        if let Some((job, _)) = &p.job {
+            let job = job.clone();
+            ctx.emit(Event::JobStarted {
+                target: key.target.clone(),
+                stage: key.stage,
+                job: job.clone(),
+                reattached: true,
+            });
+            return poll(ctx, spec, &job, ctx.now(), run).await;
+        }
+        // An intent without a job: the call may or may not have reached the provider.
+        match find_existing(ctx, spec).await {
+            Ok(Some(job)) => return attach(ctx, spec, job, ctx.now(), run).await,
+            Ok(None) => {}
+            Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+            Err(e) => return Ok((Flow::Failed(cause(key, &e)), run)),
+        }
+        let since = ctx.now();
+        return issue(ctx, spec, since, run).await;
+    }
+    let now = ctx.now();
+    run.started_at = Some(now);
+    if spec.attach {
+        match find_existing(ctx, spec).await {
+            Ok(Some(job)) => return attach(ctx, spec, job, now, run).await,
+            Ok(None) => {}
+            Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+            Err(e) => return Ok((Flow::Failed(cause(key, &e)), run)),
+        }
+    }
+    ctx.append(&Entry::Intent {
+        op: key.clone(),
+        at: now,
+    })?;
+    issue(ctx, spec, now, run).await
+}
+
+/// Record a job found again (not started by this call) and poll it.
+async fn attach(
+    ctx: &Ctx,
+    spec: &OpSpec,
+    job: JobId,
+    since: DateTime<Utc>,
+    mut run: OpRun,
+) -> Result<(Flow, OpRun)> {
+    record_job(ctx, &spec.key, &job, true)?;
+    run.job = Some(job.clone());
+    poll(ctx, spec, &job, since, run).await
+}
+
+fn record_job(ctx: &Ctx, key: &OpKey, job: &JobId, reattached: bool) -> Result<()> {
+    ctx.append(&Entry::JobStarted {
+        op: key.clone(),
+        job: job.clone(),
+        at: ctx.now(),
+        reattached,
+    })?;
+    ctx.emit(Event::JobStarted {
+        target: key.target.clone(),
+        stage: key.stage,
+        job: job.clone(),
+        reattached,
+    });
+    Ok(())
+}
+
+async fn call(ctx: &Ctx, spec: &OpSpec) -> Result<JobId> {
+    let target = &spec.key.target;
+    match &spec.mutation {
+        Mutation::Reprotect(r) => ctx.recovery.reprotect(target, r).await,
+        Mutation::Failover(r) => ctx.recovery.failover(target, r).await,
+        Mutation::Commit => ctx.recovery.commit(target).await,
+    }
+}
+
+/// Issue the call (its intent is in the journal), retrying retryable errors; before each
+/// retry, and after the last retryable error, ask the provider whether the call took
+/// effect, and re-attach to its job if it did.
+async fn issue(
+    ctx: &Ctx,
+    spec: &OpSpec,
+    since: DateTime<Utc>,
+    mut run: OpRun,
+) -> Result<(Flow, OpRun)> {
+    let key = &spec.key;
+    let mut jitter = ctx.jitter(&key.target, key.stage, "issue");
+    let attempts = ctx.settings.retry_attempts.max(1);
+    let mut attempt = 1;
+    let (job, reattached) = loop {
+        let e = match call(ctx, spec).await {
+            Ok(job) => break (job, false),
+            Err(e) => e,
+        };
+        let retry = e.is_retryable() && attempt < attempts;
+        if retry {
+            let wait = jitter.next(e.retry_after());
+            ctx.retry_event(&key.target, key.stage, attempt, &e, wait);
+            if !ctx.sleep(wait).await {
+                return Ok((Flow::Pending, run));
+            }
+        }
+        if e.is_retryable() {
+            // A lost response: the call may have started a job anyway. Never issue twice.
+            match find_existing(ctx, spec).await {
+                Ok(Some(job)) => break (job, true),
+                Ok(None) => {}
+                Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+                Err(e2) => {
+                    return Ok((
+                        Flow::Failed(format!(
+                            "{}; whether it took effect is unknown: {e2}",
+                            cause(key, &e)
+                        )),
+                        run,
+                    ))
+                }
+            }
+        }
+        if !retry {
+            return Ok((Flow::Failed(cause(key, &e)), run));
+        }
+        attempt += 1;
+    };
+    record_job(ctx, key, &job, reattached)?;
+    run.job = Some(job.clone());
+    poll(ctx, spec, &job, since, run).await
+}
+
+/// The job of this operation on its target, if one took effect: the newest job of the
+/// operation when it still runs, or when it succeeded and the members are past the state
+/// the operation starts from (an older job of an earlier failback leaves them there).
+async fn find_existing(ctx: &Ctx, spec: &OpSpec) -> Result<Option<JobId>> {
+    let key = &spec.key;
+    let op = operation(key.stage);
+    let jobs = ctx
+        .read(&key.target, key.stage, || {
+            ctx.recovery.find_jobs(&key.target, op)
+        })
+        .await?;
+    let Some(newest) = jobs.first() else {
+        return Ok(None);
+    };
+    if !newest.state.is_final() {
+        return Ok(Some(newest.id.clone()));
+    }
+    if newest.state != JobState::Succeeded {
+        return Ok(None);
+    }
+    let before = state_before(op);
+    for m in &spec.members {
+        let item = Target::Item(m.clone());
+        let state = ctx
+            .read(&item, key.stage, || ctx.recovery.protection_state(m))
+            .await?;
+        if state == before {
+            return Ok(None);
+        }
+    }
+    Ok(Some(newest.id.clone()))
+}
+
+/// Poll a job to its end under the stage deadline (counted from `since`), honouring the
+/// provider's suggested interval; journal how it ended.
+async fn poll(
+    ctx: &Ctx,
+    spec: &OpSpec,
+    job: &JobId,
+    since: DateTime<Utc>,
+    mut run: OpRun,
+) -> Result<(Flow, OpRun)> {
+    let key = &spec.key;
+    let limit = ctx.settings.stage_deadline;
+    let deadline = since + chrono::Duration::from_std(limit).unwrap_or(chrono::TimeDelta::MAX);
+    let mut backoff = PollBackoff::new(ctx.settings.poll_initial, ctx.settings.poll_max);
+    let mut progress = None;
+    loop {
+        let status = match ctx
+            .read(&key.target, key.stage, || ctx.recovery.job(job))
+            .await
+        {
+            Ok(s) => s,
+            Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+            Err(e) => return Ok((Flow::Failed(cause(key, &e)), run)),
+        };
+        if status.progress.is_some() && status.progress != progress {
+            progress = status.progress;
+            ctx.emit(Event::JobProgress {
+                target: key.target.clone(),
+                stage: key.stage,
+                percent: status.progress.unwrap_or(0),
+            });
+        }
+        if status.state.is_final() {
+            let at = ctx.now();
+            ctx.append(&Entry::JobFinished {
+                op: key.clone(),
+                job: job.clone(),
+                state: status.state,
+                error: status.error.clone(),
+                at,
+            })?;
+            run.finished_at = Some(at);
+            return Ok((job_flow(key, job, status.state, &status.error), run));
+        }
+        let now = ctx.now();
+        if now >= deadline {
+            run.finished_at = Some(now);
+            let e = Error::Deadline {
+                item: target_name(&key.target),
+                stage: key.stage.to_string(),
+                seconds: limit.as_secs(),
+            };
+            return Ok((Flow::Failed(e.to_string()), run));
+        }
+        let remaining = (deadline - now).to_std().unwrap_or(Duration::ZERO);
+        let wait = backoff.next(status.poll_after).min(remaining);
+        if !ctx.sleep(wait).await {
+            return Ok((Flow::Pending, run));
+        }
+    }
+}

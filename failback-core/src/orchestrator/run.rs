@@ -1,0 +1,378 @@
+//! The orchestrator and the run's shared context: units run side by side up to the
+//! concurrency bound, each unit's stages in plan order.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
+use tokio::task::JoinSet;
+
+use super::findings::Knowledge;
+use super::recorder::Recorder;
+use super::resume::Prior;
+use super::retry::{salt, Jitter};
+use super::unit::run_unit;
+use super::{CancellationToken, ItemOutcome, RunReport, RunSettings};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::estate::{Estate, Flavor};
+use crate::events::Event;
+use crate::journal::{self, Entry, Journal};
+use crate::plan::Plan;
+use crate::provider::{OnPremProvider, PointSpec, RecoveryProvider, Target};
+use crate::request::{PointChoice, Stage};
+
+/// Events buffered per subscriber. A subscriber that falls further behind loses the oldest
+/// events (it sees `RecvError::Lagged`); the run never waits for it.
+pub const EVENT_BUFFER: usize = 65_536;
+
+/// The RPO threshold when the plan carries no failback policy: the policy's fixed value.
+pub const DEFAULT_RPO_MINUTES: u32 = 15;
+
+/// Runs a failback plan through a recovery provider and an on-premises provider.
+///
+/// Every remote mutation is preceded by an intent in the run journal and followed by its
+/// job id, so [`Orchestrator::resume`] continues an interrupted run without issuing any
+/// operation twice. Before a failover it verifies that reprotect completed and that the
+/// latest recovery point is within the RPO threshold; before a commit that the failover
+/// succeeded, the on-prem VM runs and the Azure VM is shut down. Each check is journaled.
+#[derive(Debug)]
+pub struct Orchestrator {
+    recovery: Arc<dyn RecoveryProvider>,
+    onprem: Arc<dyn OnPremProvider>,
+    clock: Arc<dyn Clock>,
+    settings: RunSettings,
+    events: broadcast::Sender<Event>,
+    knowledge: Arc<Knowledge>,
+}
+
+impl Orchestrator {
+    /// An orchestrator over two providers, stamping and sleeping through `clock`.
+    pub fn new(
+        recovery: Arc<dyn RecoveryProvider>,
+        onprem: Arc<dyn OnPremProvider>,
+        clock: Arc<dyn Clock>,
+        settings: RunSettings,
+    ) -> Orchestrator {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Orchestrator {
+            recovery,
+            onprem,
+            clock,
+            settings,
+            events,
+            knowledge: Arc::new(Knowledge::default()),
+        }
+    }
+
+    /// Take the items' OS family and static on-prem addresses from the estate the plan was
+    /// made from, for the after-failback findings: OPS-003 (a static address that came
+    /// back as DHCP, with the address to restore) needs it, and OPS-002 (NetworkManager
+    /// missing) is then limited to Linux items. Give it again when resuming.
+    pub fn with_estate(mut self, estate: &Estate) -> Orchestrator {
+        self.knowledge = Arc::new(Knowledge::from_estate(estate));
+        self
+    }
+
+    /// The run's settings.
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+
+    /// Subscribe to the run's progress events. Subscribe before `run` to see them all.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Run a plan, journaling into `journal` (a new one: [`Journal::create`]). The first
+    /// record is the plan with the settings.
+    ///
+    /// Provider failures, refused checks and failed jobs fail the unit concerned (its
+    /// items end [`Failed`](super::ItemStatus::Failed) with the cause) and the run goes on
+    /// with the other units. A journal write error stops the run at once and is returned:
+    /// no mutation follows a record that was not written. Cancelling stops new operations;
+    /// running jobs are left to the provider and their items end
+    /// [`Pending`](super::ItemStatus::Pending).
+    pub async fn run(
+        &self,
+        plan: &Plan,
+        journal: Journal,
+        cancel: CancellationToken,
+    ) -> Result<RunReport> {
+        let started_at = self.clock.now();
+        let run_id = run_id(started_at, self.settings.seed);
+        let recorder = Recorder::new(journal);
+        recorder.append(&Entry::RunStarted {
+            format: journal::FORMAT.to_string(),
+            run_id: run_id.clone(),
+            at: started_at,
+            plan: Box::new(plan.clone()),
+            settings: serde_json::to_value(&self.settings).unwrap_or_default(),
+        })?;
+        let ctx = self.context(Arc::new(plan.clone()), recorder, cancel, Prior::default());
+        drive(ctx, run_id, started_at, false).await
+    }
+
+    /// Continue the run of a journal read back with [`Journal::open`]. Operations whose
+    /// job finished are not touched again; a job that was started is polled again; an
+    /// intent without a recorded job asks the provider for the job (re-attaching when one
+    /// took effect) and issues the operation only when there is none. A torn last record
+    /// becomes a warning of the report and an event.
+    pub async fn resume(
+        &self,
+        opened: journal::Opened,
+        cancel: CancellationToken,
+    ) -> Result<RunReport> {
+        let journal::Opened {
+            journal,
+            entries,
+            warning,
+        } = opened;
+        let Some(Entry::RunStarted {
+            run_id, at, plan, ..
+        }) = entries.first()
+        else {
+            return Err(Error::JournalCorrupt {
+                path: journal.path().to_path_buf(),
+                line: 1,
+                message: "no run_started record survived: nothing to resume".into(),
+            });
+        };
+        let (run_id, started_at) = (run_id.clone(), *at);
+        let plan = Arc::new(plan.as_ref().clone());
+        let prior = Prior::from_entries(&entries);
+        let ctx = self.context(plan, Recorder::new(journal), cancel, prior);
+        if let Some(w) = warning {
+            ctx.warn(format!("run journal: {w}"));
+        }
+        drive(ctx, run_id, started_at, true).await
+    }
+
+    fn context(
+        &self,
+        plan: Arc<Plan>,
+        recorder: Recorder,
+        cancel: CancellationToken,
+        prior: Prior,
+    ) -> Arc<Ctx> {
+        Arc::new(Ctx {
+            recovery: self.recovery.clone(),
+            onprem: self.onprem.clone(),
+            clock: self.clock.clone(),
+            settings: self.settings.clone(),
+            events: self.events.clone(),
+            knowledge: self.knowledge.clone(),
+            plan,
+            recorder,
+            cancel,
+            prior,
+            warnings: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+fn run_id(at: DateTime<Utc>, seed: u64) -> String {
+    let nanos = at.timestamp_subsec_nanos() as u64;
+    format!(
+        "run-{}-{:06x}",
+        at.format("%Y%m%dT%H%M%SZ"),
+        (salt(&format!("{seed}/{nanos}")) & 0xff_ffff)
+    )
+}
+
+/// Run every unit of the context's plan and assemble the report.
+async fn drive(
+    ctx: Arc<Ctx>,
+    run_id: String,
+    started_at: DateTime<Utc>,
+    resumed: bool,
+) -> Result<RunReport> {
+    let plan = ctx.plan.clone();
+    ctx.emit(Event::RunStarted {
+        run_id: run_id.clone(),
+        items: plan.units.iter().map(|u| u.items.len()).sum(),
+        units: plan.units.len(),
+        resumed,
+        dry_run: ctx.settings.dry_run,
+    });
+    let n = plan.units.len();
+    let mut results: Vec<Vec<ItemOutcome>> = (0..n).map(|_| Vec::new()).collect();
+    let mut set = JoinSet::new();
+    let mut next = 0;
+    let limit = ctx.settings.concurrency.max(1);
+    loop {
+        while set.len() < limit && next < n {
+            set.spawn(run_unit(ctx.clone(), next));
+            next += 1;
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok(Ok((u, items))) => results[u] = items,
+            Ok(Err(e)) => {
+                set.shutdown().await;
+                return Err(ctx.recorder.take_error().unwrap_or(e));
+            }
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => {}
+        }
+    }
+    let report = RunReport {
+        run_id,
+        started_at,
+        finished_at: ctx.now(),
+        dry_run: ctx.settings.dry_run,
+        warnings: ctx.warnings.lock().map(|w| w.clone()).unwrap_or_default(),
+        items: results.into_iter().flatten().collect(),
+    };
+    if report.pending() == 0 {
+        ctx.append(&Entry::RunFinished {
+            at: report.finished_at,
+        })?;
+    }
+    ctx.emit(Event::RunFinished {
+        done: report.done(),
+        failed: report.failed(),
+        pending: report.pending(),
+    });
+    Ok(report)
+}
+
+/// What the units of one run share.
+#[derive(Debug)]
+pub(super) struct Ctx {
+    pub(super) recovery: Arc<dyn RecoveryProvider>,
+    pub(super) onprem: Arc<dyn OnPremProvider>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) settings: RunSettings,
+    pub(super) events: broadcast::Sender<Event>,
+    pub(super) knowledge: Arc<Knowledge>,
+    pub(super) plan: Arc<Plan>,
+    pub(super) recorder: Recorder,
+    pub(super) cancel: CancellationToken,
+    pub(super) prior: Prior,
+    pub(super) warnings: Mutex<Vec<String>>,
+}
+
+impl Ctx {
+    /// Send an event; nobody listening is fine.
+    pub(super) fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    /// A warning for the report and the event stream.
+    pub(super) fn warn(&self, message: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            w.push(message.clone());
+        }
+        self.emit(Event::Warning { message });
+    }
+
+    /// Append to the journal; an error stops the run.
+    pub(super) fn append(&self, entry: &Entry) -> Result<()> {
+        self.recorder.append(entry)
+    }
+
+    /// The clock's time.
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The RPO threshold: the plan's failback policy, or 15 minutes.
+    pub(super) fn rpo(&self) -> chrono::Duration {
+        let minutes = self
+            .plan
+            .policy
+            .as_ref()
+            .map_or(DEFAULT_RPO_MINUTES, |p| p.rpo_threshold_minutes);
+        chrono::Duration::minutes(i64::from(minutes))
+    }
+
+    /// The recovery point the request asks for.
+    pub(super) fn point(&self) -> PointSpec {
+        match &self.plan.request.recovery_point {
+            PointChoice::Latest => PointSpec::Latest,
+            PointChoice::LatestApplicationConsistent => PointSpec::LatestApplicationConsistent,
+            PointChoice::Point { id } => PointSpec::Id(id.clone()),
+        }
+    }
+
+    /// A planned failover (the modernized provider's failback) rather than an unplanned one.
+    pub(super) fn planned_failover(&self) -> bool {
+        self.plan.flavor == Flavor::Modernized
+    }
+
+    /// Sleep `d` of the clock's time; false when the run was cancelled meanwhile.
+    pub(super) async fn sleep(&self, d: Duration) -> bool {
+        if d.is_zero() {
+            tokio::task::yield_now().await;
+            return !self.cancel.is_cancelled();
+        }
+        tokio::select! {
+            _ = self.clock.sleep(d) => !self.cancel.is_cancelled(),
+            _ = self.cancel.cancelled() => false,
+        }
+    }
+
+    /// A read (idempotent) with retries of retryable errors; [`Error::Cancelled`] when the
+    /// run was cancelled while waiting to retry.
+    pub(super) async fn read<T, F, Fut>(
+        &self,
+        target: &Target,
+        stage: Stage,
+        mut call: F,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut jitter = self.jitter(target, stage, "read");
+        let attempts = self.settings.retry_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    let wait = jitter.next(e.retry_after());
+                    self.retry_event(target, stage, attempt, &e, wait);
+                    if !self.sleep(wait).await {
+                        return Err(Error::Cancelled);
+                    }
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The jitter sequence of one call.
+    pub(super) fn jitter(&self, target: &Target, stage: Stage, what: &str) -> Jitter {
+        Jitter::new(
+            self.settings.seed,
+            salt(&format!("{target}/{stage}/{what}")),
+            self.settings.retry_base,
+            self.settings.retry_cap,
+        )
+    }
+
+    /// Tell subscribers a call will be tried again.
+    pub(super) fn retry_event(
+        &self,
+        target: &Target,
+        stage: Stage,
+        attempt: u32,
+        error: &Error,
+        wait: Duration,
+    ) {
+        self.emit(Event::Retry {
+            target: target.clone(),
+            stage,
+            attempt,
+            error: error.to_string(),
+            wait_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        });
+    }
+}
