@@ -1,6 +1,6 @@
 //! The lab site: an in-memory Azure Site Recovery and vSphere, the reference
-//! implementation of both provider traits, built from an estate (a file or
-//! [`generate`](crate::generate)d).
+//! implementation of both provider traits, built from an estate (read from a file, or made
+//! by [`generate`]).
 //!
 //! It behaves like ASR where the orchestrator can tell: every mutation checks the item's
 //! [`ProtectionState`](crate::state::ProtectionState) and refuses what the state does not

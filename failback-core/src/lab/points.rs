@@ -161,8 +161,9 @@ mod tests {
             at("2026-11-22T00:00:00Z"),
             false,
         );
-        assert_eq!(p.len(), 24 * 12 + 1);
-        assert!(p[0].time >= at("2026-11-21T00:00:00Z"));
+        // The first point (at reprotect) is gone; a day of 5-minute points remains.
+        assert_eq!(p.len(), 24 * 12);
+        assert_eq!(p[0].time, at("2026-11-21T00:05:00Z"));
     }
 
     #[test]

@@ -1,1 +1,729 @@
+//! Unit tests of the lab site: life cycles through both providers, recovery plans, refused
+//! transitions and the violations they count, faults at their rates, lost responses.
 
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::*;
+use crate::estate::{Consistency, OnPremAddress};
+use crate::provider::{
+    Direction, FailoverRequest, JobId, JobState, JobStatus, OnPremProvider, PointSpec,
+    RecoveryProvider, ReprotectRequest, Target, VmSpec,
+};
+use crate::state::ProtectionState;
+use crate::ErrorKind;
+
+fn healthy() -> Estate {
+    Estate::from_json_str(include_str!("../../../examples/estates/healthy.json")).unwrap()
+}
+
+/// Fast: a simulated hour in 36 ms.
+fn fast() -> LabSettings {
+    LabSettings {
+        time_scale: 100_000.0,
+        seed: 42,
+        ..LabSettings::default()
+    }
+}
+
+fn item(id: &str) -> Target {
+    Target::Item(id.to_string())
+}
+
+fn to_onprem(mt: &str, ds: &str) -> ReprotectRequest {
+    ReprotectRequest {
+        direction: Direction::AzureToOnPrem,
+        master_target: Some(mt.to_string()),
+        process_server: Some("ps-azure-01".to_string()),
+        datastore: Some(ds.to_string()),
+        retention_volume: None,
+        policy: None,
+    }
+}
+
+fn to_azure() -> ReprotectRequest {
+    ReprotectRequest {
+        direction: Direction::OnPremToAzure,
+        master_target: None,
+        process_server: Some("ps-onprem-01".to_string()),
+        datastore: None,
+        retention_volume: None,
+        policy: None,
+    }
+}
+
+fn latest() -> FailoverRequest {
+    FailoverRequest {
+        point: PointSpec::Latest,
+        planned: false,
+    }
+}
+
+/// Poll a job on the lab's clock until it ends.
+async fn wait(lab: &LabSite, job: &JobId) -> JobStatus {
+    let asr = lab.recovery();
+    loop {
+        let s = asr.job(job).await.unwrap();
+        if s.state.is_final() {
+            return s;
+        }
+        assert!(s.progress.is_some_and(|p| p < 100));
+        lab.clock()
+            .sleep(s.poll_after.unwrap_or(Duration::from_secs(30)))
+            .await;
+    }
+}
+
+fn kind(e: &crate::Error) -> Option<ErrorKind> {
+    e.kind()
+}
+
+#[tokio::test]
+async fn full_life_cycle_through_both_providers() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    let vs = lab.onprem();
+    // web-01 fails back into its original VM, app-01 (physical) into a new one.
+    for (id, mt, ds) in [
+        ("web-01", "mt-win-01", "ds-01"),
+        ("app-01", "mt-win-01", "ds-01"),
+    ] {
+        let t = item(id);
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::FailedOverToAzure
+        );
+        assert!(!asr.azure_vm_shut_down(id).await.unwrap());
+
+        let job = asr.reprotect(&t, &to_onprem(mt, ds)).await.unwrap();
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::Reprotecting
+        );
+        let started = lab.now();
+        let s = wait(&lab, &job).await;
+        assert_eq!(s.state, JobState::Succeeded, "{s:?}");
+        assert_eq!(s.progress, Some(100));
+        let took = lab.now() - started;
+        assert!(took >= chrono::Duration::minutes(20), "{took}");
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::ReplicatingToOnPrem
+        );
+        // Replication runs: a point at completion, then one every 5 minutes.
+        let first = asr.recovery_points(id).await.unwrap();
+        assert_eq!(first[0].consistency, Consistency::ApplicationConsistent);
+        assert!(first[1..].iter().all(|p| p.time.timestamp() % 300 == 0));
+        assert!(first.last().unwrap().time <= lab.now());
+        lab.clock().sleep(Duration::from_secs(16 * 60)).await;
+        let points = asr.recovery_points(id).await.unwrap();
+        assert!(points.len() >= 4, "{points:?}");
+
+        let job = asr.failover(&t, &latest()).await.unwrap();
+        assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::FailedBackAwaitingCommit
+        );
+        assert!(asr.azure_vm_shut_down(id).await.unwrap());
+        let chosen = lab.failover_point(id).unwrap();
+        assert!(chosen.time >= points.last().unwrap().time);
+        let vm = vs.vm_runtime(id).await.unwrap().unwrap();
+        assert!(vm.powered_on);
+        assert_eq!(vm.guest_running, Some(true));
+        assert_eq!(vm.nics.len(), 1);
+
+        let job = asr.commit(&t).await.unwrap();
+        assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::CommittedUnprotected
+        );
+        assert!(asr.recovery_points(id).await.unwrap().is_empty());
+
+        let job = asr.reprotect(&t, &to_azure()).await.unwrap();
+        assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::Protected
+        );
+    }
+    let e = lab.estate();
+    let web = e.items.iter().find(|i| i.id == "web-01").unwrap();
+    assert_eq!(web.original_vm.as_deref(), Some("vm-web-01"));
+    assert!(web.azure_vm.as_ref().unwrap().deleted);
+    let app = e.items.iter().find(|i| i.id == "app-01").unwrap();
+    let new_vm = app.original_vm.clone().unwrap();
+    let vm = e.vms.iter().find(|v| v.id == new_vm).unwrap();
+    assert_eq!(
+        (vm.host.as_str(), vm.datastores[0].as_str()),
+        ("esx-01", "ds-01")
+    );
+    assert_eq!(app.master_target.as_deref(), Some("mt-win-01"));
+
+    let c = lab.counters();
+    assert!(c.clean(), "{:?}", c.violations);
+    for id in ["web-01", "app-01"] {
+        let n = c.per_item[id];
+        assert_eq!(
+            (
+                n.reprotect,
+                n.failover,
+                n.commit,
+                n.reprotect_to_azure,
+                n.cancel
+            ),
+            (1, 1, 1, 1, 0)
+        );
+        assert_eq!(c.issued(&item(id), Operation::Commit), 1);
+    }
+    assert_eq!(c.total_accepted(Operation::Failover), 2);
+    // Untouched items stay where they were.
+    assert_eq!(
+        asr.protection_state("db-01").await.unwrap(),
+        ProtectionState::FailedOverToAzure
+    );
+    let jobs = asr
+        .find_jobs(&item("web-01"), Operation::Reprotect)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1);
+}
+
+#[tokio::test]
+async fn recovery_plan_moves_the_group_on_one_point() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    let plan = Target::RecoveryPlan("rp-db".to_string());
+    let job = asr
+        .reprotect(&plan, &to_onprem("mt-lin-01", "ds-02"))
+        .await
+        .unwrap();
+    for id in ["db-01", "db-02"] {
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::Reprotecting
+        );
+    }
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+    lab.clock().sleep(Duration::from_secs(70 * 60)).await;
+    let a = asr.recovery_points("db-01").await.unwrap();
+    let b = asr.recovery_points("db-02").await.unwrap();
+    assert_eq!(
+        a.iter().map(|p| p.time).collect::<Vec<_>>(),
+        b.iter().map(|p| p.time).collect::<Vec<_>>()
+    );
+    assert!(a.iter().all(|p| p.multi_vm_sync));
+
+    let req = FailoverRequest {
+        point: PointSpec::LatestApplicationConsistent,
+        planned: false,
+    };
+    let job = asr.failover(&plan, &req).await.unwrap();
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+    let pa = lab.failover_point("db-01").unwrap();
+    let pb = lab.failover_point("db-02").unwrap();
+    assert_eq!((pa.time, &pa.id), (pb.time, &pb.id));
+    assert_eq!(pa.consistency, Consistency::ApplicationConsistent);
+    // The on-the-hour point, not the first one at reprotect completion.
+    assert_eq!(pa.time.timestamp() % 3600, 0);
+    for id in ["db-01", "db-02"] {
+        assert_eq!(
+            asr.protection_state(id).await.unwrap(),
+            ProtectionState::FailedBackAwaitingCommit
+        );
+    }
+    let job = asr.commit(&plan).await.unwrap();
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+
+    let c = lab.counters();
+    assert!(c.clean(), "{:?}", c.violations);
+    assert_eq!(c.issued(&plan, Operation::Failover), 1);
+    assert_eq!(c.issued(&item("db-01"), Operation::Failover), 0);
+    assert_eq!(c.accepted("db-01", Operation::Failover), 1);
+    assert_eq!(c.accepted("db-02", Operation::Commit), 1);
+    let jobs = asr.find_jobs(&plan, Operation::Failover).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+}
+
+#[tokio::test]
+async fn a_group_member_alone_is_refused_and_counted() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    let err = asr
+        .reprotect(&item("db-01"), &to_onprem("mt-lin-01", "ds-02"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&err), Some(ErrorKind::Conflict));
+    assert!(err.to_string().contains("GRP-001"), "{err}");
+    let c = lab.counters();
+    assert_eq!(c.violations.len(), 1);
+    assert_eq!(c.violations[0].kind, ViolationKind::GroupSplit);
+    assert_eq!(
+        asr.protection_state("db-01").await.unwrap(),
+        ProtectionState::FailedOverToAzure
+    );
+}
+
+#[tokio::test]
+async fn invalid_transitions_are_refused_and_counted_when_unsafe() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    let web = item("web-01");
+
+    // Commit and failover before reprotect: refused, and each breaks an invariant.
+    let e = asr.commit(&web).await.unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Conflict));
+    let e = asr.failover(&web, &latest()).await.unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Conflict));
+    // Reprotect to Azure from the wrong state: refused, but no invariant at stake.
+    let e = asr.reprotect(&web, &to_azure()).await.unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Conflict));
+    // Unknown inputs and targets.
+    let e = asr
+        .reprotect(&web, &to_onprem("mt-nope", "ds-01"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::InvalidInput));
+    let e = asr.commit(&item("nope")).await.unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::NotFound));
+
+    // The same reprotect twice: the second is refused and counted.
+    let job = asr
+        .reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap();
+    let e = asr
+        .reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Conflict));
+    // Failover while reprotect runs.
+    asr.failover(&web, &latest()).await.unwrap_err();
+
+    let kinds: Vec<_> = lab.counters().violations.iter().map(|v| v.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ViolationKind::CommitBeforeVerifiedFailover,
+            ViolationKind::FailoverNotReplicating,
+            ViolationKind::IssuedTwice,
+            ViolationKind::FailoverNotReplicating,
+        ]
+    );
+    let c = lab.counters();
+    assert_eq!(c.issued(&web, Operation::Reprotect), 3);
+    assert_eq!(c.accepted("web-01", Operation::Reprotect), 1);
+
+    // A failover whose on-prem VM is off at commit: accepted (ASR would) but counted.
+    wait(&lab, &job).await;
+    let job = asr.failover(&web, &latest()).await.unwrap();
+    wait(&lab, &job).await;
+    lab.onprem().set_power("vm-web-01", false).await.unwrap();
+    asr.commit(&web).await.unwrap();
+    let c = lab.counters();
+    let last = c.violations.last().unwrap();
+    assert_eq!(last.kind, ViolationKind::CommitBeforeVerifiedFailover);
+    assert!(last.detail.contains("not running"), "{}", last.detail);
+    assert_eq!(c.violations.len(), 5);
+}
+
+#[tokio::test]
+async fn a_failed_job_leaves_the_item_as_before_and_may_be_retried() {
+    let mut settings = fast();
+    settings.faults.job_failure = 1.0;
+    let lab = LabSite::new(healthy(), settings);
+    let asr = lab.recovery();
+    let web = item("web-01");
+    for _ in 0..2 {
+        let job = asr
+            .reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+            .await
+            .unwrap();
+        let s = wait(&lab, &job).await;
+        assert_eq!(s.state, JobState::Failed);
+        assert!(s.error.unwrap().contains("injected"));
+        assert_eq!(
+            asr.protection_state("web-01").await.unwrap(),
+            ProtectionState::FailedOverToAzure
+        );
+    }
+    let c = lab.counters();
+    assert!(c.clean(), "{:?}", c.violations);
+    assert_eq!(c.faults.job_failures, 2);
+    let jobs = asr.find_jobs(&web, Operation::Reprotect).await.unwrap();
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs[0].id > jobs[1].id, "newest first");
+}
+
+#[tokio::test]
+async fn cancel_returns_the_item_and_is_counted() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    let web = item("web-01");
+    let job = asr
+        .reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap();
+    asr.cancel(&job).await.unwrap();
+    assert_eq!(asr.job(&job).await.unwrap().state, JobState::Cancelled);
+    assert_eq!(
+        asr.protection_state("web-01").await.unwrap(),
+        ProtectionState::FailedOverToAzure
+    );
+    let e = asr.cancel(&job).await.unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Conflict));
+    // A new reprotect after a cancel is no duplicate.
+    asr.reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap();
+    let c = lab.counters();
+    assert!(c.clean());
+    assert_eq!(c.issued(&web, Operation::CancelFailover), 2);
+    assert_eq!(c.per_item["web-01"].cancel, 1);
+    assert_eq!(c.per_item["web-01"].reprotect, 2);
+    let json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["per_target"][0]["target"]["name"], "web-01");
+}
+
+#[tokio::test]
+async fn lost_response_starts_the_job_yet_errs() {
+    let mut settings = fast();
+    settings.faults.lost_response = 1.0;
+    let lab = LabSite::new(healthy(), settings);
+    let asr = lab.recovery();
+    let web = item("web-01");
+    let e = asr
+        .reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Unavailable));
+    assert!(e.is_retryable());
+    // The job runs: a careful caller finds it and re-attaches.
+    assert_eq!(
+        asr.protection_state("web-01").await.unwrap(),
+        ProtectionState::Reprotecting
+    );
+    let jobs = asr.find_jobs(&web, Operation::Reprotect).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].state, JobState::InProgress);
+    assert!(lab.counters().clean());
+    // A careless one retries blindly: refused and counted.
+    let e = asr
+        .reprotect(&web, &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), Some(ErrorKind::Conflict));
+    let c = lab.counters();
+    assert_eq!(c.violations.len(), 1);
+    assert_eq!(c.violations[0].kind, ViolationKind::IssuedTwice);
+    assert_eq!(c.faults.lost_responses, 1);
+    assert_eq!(wait(&lab, &jobs[0].id).await.state, JobState::Succeeded);
+}
+
+/// Fault outcomes of `n` reads on the items of a fixed lab, as a string per call.
+async fn read_outcomes(seed: u64, faults: Faults, n: usize) -> (Vec<String>, Counters) {
+    let settings = LabSettings {
+        seed,
+        faults,
+        ..fast()
+    };
+    let lab = LabSite::generated(50, 1, settings);
+    let ids: Vec<String> = lab.estate().items.iter().map(|i| i.id.clone()).collect();
+    let asr = lab.recovery();
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
+        let id = &ids[k % ids.len()];
+        out.push(match asr.protection_state(id).await {
+            Ok(_) => "ok".to_string(),
+            Err(e) => {
+                if e.kind() == Some(ErrorKind::RateLimited) {
+                    assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+                }
+                assert!(e.is_retryable());
+                format!("{:?}", e.kind())
+            }
+        });
+    }
+    (out, lab.counters())
+}
+
+#[tokio::test]
+async fn faults_come_at_their_rates_and_replay_with_the_seed() {
+    let faults = Faults {
+        transient: 0.10,
+        throttle: 0.05,
+        retry_after: Duration::from_secs(7),
+        ..Faults::default()
+    };
+    let n = 20_000;
+    let (a, c) = read_outcomes(3, faults.clone(), n).await;
+    let rate = |x: u64| x as f64 / n as f64;
+    assert_eq!(c.faults.calls, n as u64);
+    assert!(
+        (rate(c.faults.throttled) - 0.05).abs() < 0.01,
+        "{:?}",
+        c.faults
+    );
+    // Transient errors are drawn for calls not throttled.
+    assert!(
+        (rate(c.faults.transient) - 0.095).abs() < 0.012,
+        "{:?}",
+        c.faults
+    );
+    assert!(a.iter().any(|s| s.contains("Timeout")));
+    assert!(a.iter().any(|s| s.contains("Unavailable")));
+    let (b, _) = read_outcomes(3, faults.clone(), n).await;
+    assert_eq!(a, b, "same seed, same faults");
+    let (d, _) = read_outcomes(4, faults, n).await;
+    assert_ne!(a, d, "another seed, other faults");
+}
+
+#[tokio::test]
+async fn job_failures_come_at_their_rate() {
+    let settings = LabSettings {
+        faults: Faults {
+            job_failure: 0.2,
+            ..Faults::default()
+        },
+        durations: StageDurations::fixed(Duration::ZERO),
+        ..fast()
+    };
+    let lab = LabSite::generated(1000, 5, settings);
+    let asr = lab.recovery();
+    let ids: Vec<String> = lab
+        .estate()
+        .items
+        .iter()
+        .filter(|i| i.replication_group.is_none() && i.state == ProtectionState::FailedOverToAzure)
+        .map(|i| i.id.clone())
+        .collect();
+    assert!(ids.len() > 500);
+    let mut jobs = Vec::new();
+    for id in &ids {
+        let req = ReprotectRequest {
+            master_target: None,
+            datastore: None,
+            process_server: None,
+            ..to_azure()
+        };
+        let req = ReprotectRequest {
+            direction: Direction::AzureToOnPrem,
+            ..req
+        };
+        jobs.push(asr.reprotect(&item(id), &req).await.unwrap());
+    }
+    let mut failed = 0;
+    for j in &jobs {
+        let s = asr.job(j).await.unwrap();
+        assert!(s.state.is_final(), "zero-length jobs end at once");
+        failed += usize::from(s.state == JobState::Failed);
+    }
+    let rate = failed as f64 / jobs.len() as f64;
+    assert!((rate - 0.2).abs() < 0.05, "{rate}");
+    assert_eq!(lab.counters().faults.job_failures, failed as u64);
+}
+
+#[tokio::test]
+async fn durations_are_jittered_within_their_range() {
+    let lab = LabSite::generated(200, 9, fast());
+    let asr = lab.recovery();
+    let e = lab.estate();
+    let start = lab.now();
+    let mut ends = Vec::new();
+    for it in e
+        .items
+        .iter()
+        .filter(|i| i.replication_group.is_none() && i.state == ProtectionState::FailedOverToAzure)
+        .take(40)
+    {
+        let req = ReprotectRequest {
+            direction: Direction::AzureToOnPrem,
+            ..to_azure()
+        };
+        let job = asr.reprotect(&item(&it.id), &req).await.unwrap();
+        let s = asr.job(&job).await.unwrap();
+        let left = s.poll_after.unwrap();
+        assert!(left <= Duration::from_secs(60));
+        ends.push(job);
+    }
+    // Sleep past the longest reprotect: all done, none before 20 minutes.
+    lab.clock().sleep(Duration::from_secs(41 * 60)).await;
+    for j in &ends {
+        assert_eq!(asr.job(j).await.unwrap().state, JobState::Succeeded);
+    }
+    assert!(lab.now() - start >= chrono::Duration::minutes(41));
+}
+
+#[tokio::test]
+async fn failed_back_vm_shows_ops_002_and_ops_003() {
+    let mut e = healthy();
+    for it in e
+        .items
+        .iter_mut()
+        .filter(|i| i.id == "db-01" || i.id == "db-02")
+    {
+        let vm = it.azure_vm.as_mut().unwrap();
+        vm.nics[0].dhcp = true;
+        if it.id == "db-01" {
+            vm.packages = Some(vec!["openssh-server".to_string()]);
+        }
+        it.on_prem_addresses = vec![OnPremAddress {
+            nic: "eth0".to_string(),
+            address: "192.168.10.21".parse().unwrap(),
+            is_static: true,
+        }];
+    }
+    let lab = LabSite::new(e, fast());
+    let asr = lab.recovery();
+    let vs = lab.onprem();
+    assert_eq!(vs.vm_runtime("db-01").await.unwrap(), None, "no VM yet");
+    let plan = Target::RecoveryPlan("rp-db".to_string());
+    let job = asr
+        .reprotect(&plan, &to_onprem("mt-lin-01", "ds-02"))
+        .await
+        .unwrap();
+    wait(&lab, &job).await;
+    let job = asr.failover(&plan, &latest()).await.unwrap();
+    wait(&lab, &job).await;
+    let db1 = vs.vm_runtime("db-01").await.unwrap().unwrap();
+    assert!(db1.powered_on);
+    let packages = db1.packages.unwrap();
+    assert!(!packages.iter().any(|p| p == "NetworkManager"));
+    assert!(db1.nics[0].dhcp, "static on-prem, DHCP in Azure: DHCP now");
+    let want: IpAddr = "192.168.10.21".parse().unwrap();
+    assert_ne!(db1.nics[0].ip_address, Some(want));
+    let db2 = vs.vm_runtime("db-02").await.unwrap().unwrap();
+    assert!(db2.packages.unwrap().iter().any(|p| p == "NetworkManager"));
+    // Both failed back into new VMs on the master target's host and the datastore given.
+    assert_ne!(db1.vm, db2.vm);
+    let e = lab.estate();
+    let vm = e.vms.iter().find(|v| v.id == db1.vm).unwrap();
+    assert_eq!(vm.datastores, ["ds-02"]);
+    // Windows items report no packages; a static address kept static stays.
+    let web = vs.vm_runtime("web-01").await.unwrap().unwrap();
+    assert!(
+        !web.powered_on,
+        "the original VM is off while the item runs in Azure"
+    );
+}
+
+#[tokio::test]
+async fn onprem_operations_in_memory() {
+    let lab = LabSite::new(healthy(), fast());
+    let vs = lab.onprem();
+    assert!(vs.capability().create_vm && vs.capability().power);
+    let spec = VmSpec {
+        name: "scratch".to_string(),
+        host: "esx-01".to_string(),
+        datastore: "ds-01".to_string(),
+        cpus: 2,
+        memory_mib: 4096,
+    };
+    let vm = vs.create_vm(&spec).await.unwrap();
+    let e = vs.create_vm(&spec).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::Conflict));
+    let bad = VmSpec {
+        host: "esx-99".to_string(),
+        name: "other".to_string(),
+        ..spec
+    };
+    assert_eq!(
+        vs.create_vm(&bad).await.unwrap_err().kind(),
+        Some(ErrorKind::InvalidInput)
+    );
+    vs.attach_disk(&vm, "[ds-01] scratch/disk0.vmdk")
+        .await
+        .unwrap();
+    assert_eq!(
+        vs.attach_disk(&vm, "[ds-01] scratch/disk0.vmdk")
+            .await
+            .unwrap_err()
+            .kind(),
+        Some(ErrorKind::Conflict)
+    );
+    vs.detach_disk(&vm, "[ds-01] scratch/disk0.vmdk")
+        .await
+        .unwrap();
+    assert_eq!(
+        vs.detach_disk(&vm, "[ds-01] scratch/disk0.vmdk")
+            .await
+            .unwrap_err()
+            .kind(),
+        Some(ErrorKind::NotFound)
+    );
+    // PRE-007: disk.enableUUID on the master target needs it powered off.
+    let e = vs
+        .set_config_param("mt-win-01", "disk.enableUUID", "True")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::Conflict));
+    vs.set_power("mt-win-01", false).await.unwrap();
+    vs.set_config_param("mt-win-01", "disk.enableUUID", "True")
+        .await
+        .unwrap();
+    vs.set_power(&vm, true).await.unwrap();
+    let rt = vs.vm_runtime(&vm).await.unwrap().unwrap();
+    assert!(rt.powered_on);
+    let half = vs.discover().await.unwrap();
+    assert!(half.items.is_empty());
+    assert!(half.vms.iter().any(|v| v.id == vm));
+    let mt = half
+        .master_targets
+        .iter()
+        .find(|m| m.id == "mt-win-01")
+        .unwrap();
+    assert_eq!(
+        mt.config_params
+            .as_ref()
+            .unwrap()
+            .get("disk.enableUUID")
+            .map(String::as_str),
+        Some("True")
+    );
+    let azure = lab.recovery().discover().await.unwrap();
+    assert_eq!(azure.items.len(), 4);
+    assert!(azure.hosts.is_empty() && azure.vms.is_empty());
+}
+
+#[tokio::test]
+async fn a_job_in_flight_in_the_estate_runs_on() {
+    let mut e = healthy();
+    e.items[0].state = ProtectionState::Reprotecting;
+    let id = e.items[0].id.clone();
+    let lab = LabSite::new(e, fast());
+    let asr = lab.recovery();
+    let jobs = asr
+        .find_jobs(&item(&id), Operation::Reprotect)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1);
+    let s = wait(&lab, &jobs[0].id).await;
+    assert_eq!(s.state, JobState::Succeeded);
+    assert_eq!(
+        asr.protection_state(&id).await.unwrap(),
+        ProtectionState::ReplicatingToOnPrem
+    );
+}
+
+#[tokio::test]
+async fn generated_replicating_items_fail_over_on_their_points() {
+    let lab = LabSite::generated(300, 11, fast());
+    let asr = lab.recovery();
+    let e = lab.estate();
+    let it = e
+        .items
+        .iter()
+        .find(|i| i.state == ProtectionState::ReplicatingToOnPrem && i.replication_group.is_none())
+        .unwrap();
+    let before = it.recovery_points.len();
+    assert!(before > 20);
+    lab.clock().sleep(Duration::from_secs(11 * 60)).await;
+    let now_points = asr.recovery_points(&it.id).await.unwrap();
+    assert!(now_points.len() >= before + 2, "new points appear");
+    let job = asr.failover(&item(&it.id), &latest()).await.unwrap();
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+    let chosen = lab.failover_point(&it.id).unwrap();
+    assert!(chosen.time >= now_points.last().unwrap().time);
+    assert!(lab.counters().clean());
+}
