@@ -4,7 +4,7 @@
 //! the site looks the same whoever asks first.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -25,11 +25,20 @@ use crate::{Error, ErrorKind, Result};
 const MAX_POLL: Duration = Duration::from_secs(60);
 
 /// What both providers share.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub clock: Arc<ScaledClock>,
     pub settings: LabSettings,
     state: Mutex<LabState>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The state can hold thousands of items: show what identifies the site.
+        f.debug_struct("Shared")
+            .field("clock", &self.clock)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {
@@ -63,10 +72,13 @@ impl Shared {
         if !latency.is_zero() {
             self.clock.sleep(latency).await;
         }
-        let (mut st, _) = self.lock();
-        let n = st.next_call(kind, subject);
-        st.counters.faults.calls += 1;
         let f = &self.settings.faults;
+        let (mut st, _) = self.lock();
+        st.counters.faults.calls += 1;
+        if !f.any() {
+            return Ok(false);
+        }
+        let n = st.next_call(kind, subject);
         match f.draw(self.settings.seed, kind, subject, n, mutation) {
             CallFault::None => Ok(false),
             CallFault::Throttle => {
@@ -182,6 +194,8 @@ pub(crate) struct LabState {
     pub runtime: Vec<ItemRuntime>,
     pub vm_index: HashMap<String, usize>,
     pub mt_index: HashMap<String, usize>,
+    /// Datastore ids and names, process server ids: reprotect inputs.
+    known_inputs: HashSet<String>,
     pub power: HashMap<String, VmPower>,
     jobs: Vec<Job>,
     job_index: HashMap<JobId, usize>,
@@ -329,7 +343,14 @@ impl LabState {
                 datastore: None,
             });
         }
+        let known_inputs = estate
+            .datastores
+            .iter()
+            .flat_map(|d| [d.id.clone(), d.name.clone()])
+            .chain(estate.process_servers.iter().map(|p| p.id.clone()))
+            .collect();
         let mut st = LabState {
+            known_inputs,
             estate,
             item_index,
             name_index,
@@ -712,17 +733,12 @@ impl LabState {
                     }
                 }
                 if let Some(d) = &datastore {
-                    if !self
-                        .estate
-                        .datastores
-                        .iter()
-                        .any(|x| &x.id == d || &x.name == d)
-                    {
+                    if !self.known_inputs.contains(d) {
                         return Err(invalid(format!("datastore {d} is not known")));
                     }
                 }
                 if let Some(p) = &process_server {
-                    if !self.estate.process_servers.iter().any(|x| &x.id == p) {
+                    if !self.known_inputs.contains(p) {
                         return Err(invalid(format!("process server {p} is not registered")));
                     }
                 }
