@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
-// Wired into `failback drill` once the orchestrator and the lab site land.
-#[allow(dead_code)]
+mod drill;
+mod progress;
 mod report;
 
 use std::path::PathBuf;
@@ -19,6 +19,9 @@ const READY: u8 = 0;
 const BAD_INPUT: u8 = 1;
 /// Exit code when a blocker holds.
 const BLOCKED: u8 = 2;
+/// Exit code of a run (drill, resume) that ended with some item failed or not finished:
+/// the report names each one and its cause.
+const NOT_ALL_DONE: u8 = 3;
 
 /// Fail VMware VMs and physical servers back from Azure Site Recovery to on-premises
 /// VMware: check every rule first, then plan.
@@ -31,7 +34,7 @@ struct Cli {
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     /// A readable table.
     Table,
     /// JSON.
@@ -71,6 +74,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Fail back a whole estate against the in-memory lab site: assess, plan, run every
+    /// stage with the run journal, then write the drill report (Markdown, JSON, SVG
+    /// timeline). Exit 0 when every item is done, 3 when some failed or did not finish,
+    /// 2 when a blocker refuses the plan, 1 on bad input.
+    Drill(drill::DrillArgs),
+    /// Fail back against the real Azure Site Recovery and vSphere: not available yet, the
+    /// provider adapters do not exist (exit 1). Use `failback drill` meanwhile.
+    Run(drill::RunArgs),
+    /// Continue an interrupted run from its journal. Only runs against real providers can
+    /// be resumed, and their adapters do not exist yet (exit 1). A lab drill's site lives in
+    /// the memory of the process that ran it, so an unfinished drill's journal is refused
+    /// with the command that runs the drill again (exit 1); a finished one has nothing to
+    /// do (exit 0).
+    Resume(drill::ResumeArgs),
     /// Print the JSON Schema of a document kind.
     Schema {
         /// Which document.
@@ -91,7 +108,14 @@ enum SchemaKind {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Usage errors exit 1 (bad input), not clap's 2, which means "a blocker holds" here.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { BAD_INPUT } else { READY });
+        }
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -107,7 +131,15 @@ fn load(
     request: &Option<PathBuf>,
 ) -> Result<(Estate, Request, String), failback_core::Error> {
     let e = Estate::from_path(estate)?;
-    let (r, text) = match request {
+    let (r, text) = load_request(request)?;
+    Ok((e, r, text))
+}
+
+/// The request (the default one when no file is given) and its text.
+pub(crate) fn load_request(
+    request: &Option<PathBuf>,
+) -> Result<(Request, String), failback_core::Error> {
+    Ok(match request {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|source| failback_core::Error::Io {
                 path: p.clone(),
@@ -116,13 +148,12 @@ fn load(
             (Request::from_json_str(&text)?, text)
         }
         None => (Request::default(), String::new()),
-    };
-    Ok((e, r, text))
+    })
 }
 
 /// Request errors found against the estate (an unknown item, group or pinned id) carry
 /// the field path only: place them at their line and column in the request text.
-fn place_request_errors(err: failback_core::Error, text: &str) -> failback_core::Error {
+pub(crate) fn place_request_errors(err: failback_core::Error, text: &str) -> failback_core::Error {
     match err {
         failback_core::Error::InvalidInput(list) => failback_core::Error::InvalidInput(
             list.into_iter()
@@ -141,8 +172,11 @@ fn place_request_errors(err: failback_core::Error, text: &str) -> failback_core:
     }
 }
 
-fn run(cli: Cli) -> Result<u8, failback_core::Error> {
+fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Drill(args) => drill::drill(args),
+        Command::Run(args) => drill::run_real(args),
+        Command::Resume(args) => drill::resume(args),
         Command::Rules { format } => {
             match format {
                 Format::Json => println!("{}", to_json(&catalog().collect::<Vec<_>>())),
@@ -216,13 +250,13 @@ fn run(cli: Cli) -> Result<u8, failback_core::Error> {
     }
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 /// The readiness report as text: the verdict, each blocked item with its rules, then
 /// every finding with its fix.
-fn report_table(report: &Assessment) -> String {
+pub(crate) fn report_table(report: &Assessment) -> String {
     let mut out = String::new();
     let items = report.item_count();
     let blocked = report.blocked_count();

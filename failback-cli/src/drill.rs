@@ -1,0 +1,633 @@
+//! `failback drill`, `failback resume` and `failback run`: a whole failback run against
+//! the in-memory lab site, with progress bars, the run journal and the drill report.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use failback_core::generate::{self, Spec};
+use failback_core::journal::{Entry, Journal};
+use failback_core::lab::{Faults, LabSettings, LabSite};
+use failback_core::orchestrator::{
+    CancellationToken, ItemStatus, Orchestrator, RunReport, RunSettings,
+};
+use failback_core::rules::Finding;
+use failback_core::{Estate, Plan, PlanOutcome, Request};
+use serde::{Deserialize, Serialize};
+
+use crate::progress::{self, Progress};
+use crate::report::{self, Drill, Totals, Written};
+use crate::{Format, BAD_INPUT, BLOCKED, NOT_ALL_DONE, READY};
+
+/// The run journal's file name in the output folder.
+pub const JOURNAL_FILE: &str = "failback.journal";
+/// The drill's lab description beside the journal, read by `failback resume`.
+pub const MANIFEST_FILE: &str = "failback.drill.json";
+/// The `format` of the drill manifest.
+const MANIFEST_FORMAT: &str = "failback-drill/1";
+
+type CliResult = Result<u8, Box<dyn std::error::Error>>;
+
+/// How much goes wrong in the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultLevel {
+    /// A healthy site.
+    None,
+    /// A few transient errors and throttled calls, no job failure.
+    Light,
+    /// Transient errors, throttling, lost responses, call latency and 1% of jobs failing.
+    Chaos,
+}
+
+impl FaultLevel {
+    /// The faults of this level.
+    pub fn faults(self) -> Faults {
+        match self {
+            FaultLevel::None => Faults::none(),
+            FaultLevel::Light => Faults {
+                transient: 0.02,
+                throttle: 0.01,
+                retry_after: Duration::from_secs(30),
+                job_failure: 0.0,
+                lost_response: 0.0,
+                latency: Duration::from_millis(500),
+            },
+            FaultLevel::Chaos => Faults {
+                transient: 0.05,
+                throttle: 0.03,
+                retry_after: Duration::from_secs(60),
+                job_failure: 0.01,
+                lost_response: 0.01,
+                latency: Duration::from_secs(2),
+            },
+        }
+    }
+}
+
+/// The options of `failback drill`.
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["estate", "vms"]))]
+pub struct DrillArgs {
+    /// The estate document (JSON, failback-estate/1).
+    #[arg(long)]
+    estate: Option<PathBuf>,
+    /// Generate a healthy estate of N items instead (deterministic for a seed).
+    #[arg(long, value_name = "N")]
+    vms: Option<usize>,
+    /// Seed of the generated estate, of the lab's faults and job times, and of the retry
+    /// jitter.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A request document (JSON, failback-request/1); default: every item, auto
+    /// location, latest point.
+    #[arg(long)]
+    request: Option<PathBuf>,
+    /// Folder of the report files and the run journal (created if missing).
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// How much faster than real time the lab's jobs run (simulated seconds per second);
+    /// default: the lab's.
+    #[arg(long, value_name = "X")]
+    time_scale: Option<f64>,
+    /// Units (items or groups) running at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Faults injected by the lab.
+    #[arg(long, value_enum, default_value_t = FaultLevel::None)]
+    faults: FaultLevel,
+    /// Do everything but mutate: reads, checks, events and the report, no job started.
+    #[arg(long)]
+    dry_run: bool,
+    /// No progress bars (they are hidden anyway when stdout is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// The options of `failback resume`.
+#[derive(Args, Debug)]
+pub struct ResumeArgs {
+    /// The run journal of the interrupted run (`failback.journal`).
+    journal: PathBuf,
+    /// Folder of the report files; default: the journal's folder.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The options of `failback run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The estate document.
+    estate: PathBuf,
+    /// A request document.
+    #[arg(long)]
+    request: Option<PathBuf>,
+    /// Folder of the report files and the run journal.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+/// Where a drill's estate came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum EstateSource {
+    /// A file.
+    File { path: PathBuf },
+    /// Generated.
+    Generated { vms: usize, seed: u64 },
+}
+
+/// What a drill's lab was built from, written beside the journal so that `failback
+/// resume` can build the same lab again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    estate: EstateSource,
+    request: Request,
+    faults: FaultLevel,
+    time_scale: Option<f64>,
+    seed: u64,
+}
+
+/// A user error of the drill's options or files.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+fn usage(msg: impl Into<String>) -> Box<dyn std::error::Error> {
+    Box::new(Usage(msg.into()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| usage(format!("cannot start the async runtime: {e}")))
+}
+
+impl Manifest {
+    fn estate(&self) -> Result<Estate, failback_core::Error> {
+        match &self.estate {
+            EstateSource::File { path } => Estate::from_path(path),
+            EstateSource::Generated { vms, seed } => {
+                Ok(generate::estate(&Spec::for_items(*vms).with_seed(*seed)))
+            }
+        }
+    }
+
+    fn lab(&self, estate: Estate) -> LabSite {
+        let mut settings = LabSettings {
+            seed: self.seed,
+            faults: self.faults.faults(),
+            ..LabSettings::default()
+        };
+        if let Some(x) = self.time_scale {
+            settings.time_scale = x;
+        }
+        LabSite::new(estate, settings)
+    }
+}
+
+/// `failback drill`.
+pub fn drill(args: DrillArgs) -> CliResult {
+    if let Some(x) = args.time_scale {
+        if !(x.is_finite() && x >= 1.0) {
+            return Err(usage(format!(
+                "--time-scale {x}: give a number of at least 1 (simulated seconds per second)"
+            )));
+        }
+    }
+    if args.concurrency == 0 {
+        return Err(usage("--concurrency 0: give at least 1"));
+    }
+    if args.vms == Some(0) {
+        return Err(usage("--vms 0: give at least 1 item"));
+    }
+    let source = match (&args.estate, args.vms) {
+        (Some(p), _) => EstateSource::File {
+            path: std::path::absolute(p).unwrap_or_else(|_| p.clone()),
+        },
+        (None, Some(vms)) => EstateSource::Generated {
+            vms,
+            seed: args.seed,
+        },
+        (None, None) => return Err(usage("give --estate ESTATE.json or --vms N")),
+    };
+    let (request, text) = crate::load_request(&args.request)?;
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.to_string(),
+        estate: source,
+        request,
+        faults: args.faults,
+        time_scale: args.time_scale,
+        seed: args.seed,
+    };
+    let estate = manifest.estate()?;
+    let plan = match failback_core::plan(&estate, &manifest.request)
+        .map_err(|e| crate::place_request_errors(e, &text))?
+    {
+        PlanOutcome::Ready(p) => p,
+        PlanOutcome::Refused(report) => {
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    crate::to_json(&serde_json::json!({"refused": true, "assessment": report}))
+                ),
+                Format::Table => {
+                    println!("drill refused: a blocker holds\n");
+                    print!("{}", crate::report_table(&report));
+                }
+            }
+            return Ok(BLOCKED);
+        }
+    };
+
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| usage(format!("cannot create {}: {e}", args.out.display())))?;
+    let journal_path = args.out.join(JOURNAL_FILE);
+    set_aside_finished_journal(&journal_path)?;
+    let journal = Journal::create(&journal_path)?;
+    let manifest_path = args.out.join(MANIFEST_FILE);
+    std::fs::write(&manifest_path, crate::to_json(&manifest))
+        .map_err(|e| usage(format!("cannot write {}: {e}", manifest_path.display())))?;
+
+    let settings = RunSettings {
+        concurrency: args.concurrency,
+        dry_run: args.dry_run,
+        seed: args.seed,
+        ..RunSettings::default()
+    };
+    let lab = manifest.lab(estate.clone());
+    let orch =
+        Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings).with_estate(&estate);
+    drop(estate);
+    let visible = progress::visible(args.quiet);
+    let wall = Instant::now();
+    let rt = runtime()?;
+    let run = rt.block_on(async {
+        let cancel = interrupt_cancels();
+        let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));
+        let run = orch.run(&plan, journal, cancel).await;
+        drop(orch);
+        if let Some(bars) = bars {
+            let _ = bars.await;
+        }
+        run
+    })?;
+    let findings = plan.findings.clone();
+    finish(
+        &plan,
+        &run,
+        &findings,
+        &args.out,
+        &journal_path,
+        wall.elapsed(),
+        args.format,
+    )
+}
+
+/// A journal left by an earlier, finished run in the same folder is renamed to
+/// `failback-RUNID.journal`; an unfinished one stops the drill (resume it instead).
+fn set_aside_finished_journal(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(usage(format!("cannot read {}: {e}", path.display()))),
+    };
+    let (run_id, finished) = journal_state(&text);
+    if !finished {
+        return Err(usage(format!(
+            "{} holds an unfinished run (run {run_id}); give another --out folder, or \
+             remove it",
+            path.display()
+        )));
+    }
+    let safe: String = run_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let aside = path.with_file_name(format!("failback-{safe}.journal"));
+    std::fs::rename(path, &aside).map_err(|e| {
+        usage(format!(
+            "cannot move the earlier journal {} aside: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(())
+}
+
+/// A token cancelled by Ctrl-C: the run stops issuing operations and reports.
+fn interrupt_cancels() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c.cancel();
+        }
+    });
+    cancel
+}
+
+/// Write the report files, print the summary, and choose the exit code.
+fn finish(
+    plan: &Plan,
+    run: &RunReport,
+    findings: &[Finding],
+    out: &Path,
+    journal: &Path,
+    wall: Duration,
+    format: Format,
+) -> CliResult {
+    let d = Drill {
+        plan,
+        run,
+        findings,
+    };
+    let written = report::write(out, &d)?;
+    let totals = Totals::of(run);
+    let code = if totals.done == totals.items {
+        READY
+    } else {
+        NOT_ALL_DONE
+    };
+    match format {
+        Format::Json => println!(
+            "{}",
+            crate::to_json(&serde_json::json!({
+                "run_id": run.run_id,
+                "dry_run": run.dry_run,
+                "totals": totals,
+                "wall_seconds": wall.as_secs_f64(),
+                "files": {
+                    "markdown": written.markdown,
+                    "json": written.json,
+                    "svg": written.svg,
+                    "journal": journal,
+                },
+                "exit_code": code,
+            }))
+        ),
+        Format::Table => print!("{}", summary(plan, run, &totals, &written, journal, wall)),
+    }
+    Ok(code)
+}
+
+fn summary(
+    plan: &Plan,
+    run: &RunReport,
+    t: &Totals,
+    w: &Written,
+    journal: &Path,
+    wall: Duration,
+) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending in {} of simulated time ({:.1} s wall)\n",
+        if run.dry_run { "dry-run drill" } else { "drill" },
+        plan.estate.as_deref().unwrap_or("(unnamed)"),
+        t.items,
+        t.done,
+        t.failed,
+        t.pending,
+        report::human_duration(t.elapsed_seconds),
+        wall.as_secs_f64()
+    ));
+    let spread = |s: &report::Spread| match (s.median_seconds, s.worst_seconds) {
+        (Some(m), Some(w)) => format!(
+            "median {}, worst {}",
+            report::human_duration(m),
+            report::human_duration(w)
+        ),
+        _ => "not measured".to_string(),
+    };
+    out.push_str(&format!(
+        "recovery time: {}; data loss: {}\n",
+        spread(&t.recovery_time),
+        spread(&t.data_loss)
+    ));
+    let not_done: Vec<_> = run
+        .items
+        .iter()
+        .filter(|i| !matches!(i.status, ItemStatus::Done))
+        .collect();
+    if !not_done.is_empty() {
+        out.push_str("not done:\n");
+        for i in not_done.iter().take(20) {
+            out.push_str(&format!("  {}: {}\n", i.item, report::cause(i)));
+        }
+        if not_done.len() > 20 {
+            out.push_str(&format!(
+                "  … and {} more in the report\n",
+                not_done.len() - 20
+            ));
+        }
+    }
+    let after = run.items.iter().map(|i| i.findings.len()).sum::<usize>();
+    if after > 0 {
+        out.push_str(&format!(
+            "{after} findings after failback (OPS-002, OPS-003): fixes in the report\n"
+        ));
+    }
+    for warning in &run.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    out.push_str(&format!("report:   {}\n", w.markdown.display()));
+    out.push_str(&format!("          {}\n", w.json.display()));
+    out.push_str(&format!("timeline: {}\n", w.svg.display()));
+    out.push_str(&format!("journal:  {}\n", journal.display()));
+    if t.pending > 0 {
+        out.push_str(
+            "interrupted: the lab ended with this process; run the drill again to finish\n",
+        );
+    }
+    out
+}
+
+/// `failback run`: the real providers' adapters do not exist yet.
+pub fn run_real(args: RunArgs) -> CliResult {
+    let _ = (&args.estate, &args.request, &args.out);
+    eprintln!(
+        "error: `failback run` needs the Azure Site Recovery adapter (failback-azure) and the \
+         vSphere adapter (failback-vsphere), and neither exists yet. Nothing was done. \
+         Rehearse the same failback against the in-memory lab site with \
+         `failback drill --estate {}`.",
+        args.estate.display()
+    );
+    Ok(BAD_INPUT)
+}
+
+/// `failback resume`: continue the run of a journal.
+///
+/// A lab drill's site (its items' states, jobs and recovery points) lives in the memory of
+/// the process that ran the drill: once that process has ended, the jobs the journal
+/// names no longer exist anywhere, and a fresh lab built from the same estate starts from
+/// the beginning, not from the journal's progress. Re-attaching to those jobs would only
+/// fail, and starting their operations again in a fresh lab would pretend a resume that
+/// did not happen. So a lab drill's journal is not resumed across processes: an
+/// unfinished one is refused with this explanation (run the drill again; the orchestrator's
+/// own crash test kills and resumes runs against one living lab), a finished one has
+/// nothing left to do. A journal of a run against real providers is what resume is for,
+/// and it needs their adapters, which do not exist yet.
+pub fn resume(args: ResumeArgs) -> CliResult {
+    let dir = args
+        .journal
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest: Manifest = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            usage(format!(
+                "{} is not a drill manifest: {e}",
+                manifest_path.display()
+            ))
+        })?,
+        Err(_) => {
+            return Err(usage(format!(
+                "{} has no drill manifest ({MANIFEST_FILE}) beside it, so it is the journal \
+                 of a run against real providers: resuming it needs the Azure Site Recovery \
+                 adapter (failback-azure) and the vSphere adapter (failback-vsphere), and \
+                 neither exists yet. Nothing was done.",
+                args.journal.display(),
+            )))
+        }
+    };
+    let text = std::fs::read_to_string(&args.journal)
+        .map_err(|e| usage(format!("cannot read {}: {e}", args.journal.display())))?;
+    let (run_id, finished) = journal_state(&text);
+    if finished {
+        println!(
+            "{}: run {run_id} finished; nothing to resume (its report is beside the journal)",
+            args.journal.display()
+        );
+        return Ok(READY);
+    }
+    Err(usage(format!(
+        "{} is the journal of an unfinished lab drill (run {run_id}). The lab site of a \
+         drill lives in the memory of the process that ran it, so its jobs ended with that \
+         process and cannot be re-attached, and a new lab would start from the beginning, \
+         not from the journal's progress. Nothing was done. Run the drill again: {}",
+        args.journal.display(),
+        manifest.command(args.out.as_deref().unwrap_or(&dir))
+    )))
+}
+
+/// The run id of a journal's text and whether its run finished (its last record is
+/// `run_finished`). Damaged lines count as not finished.
+fn journal_state(text: &str) -> (String, bool) {
+    let record = |line: &str| -> Option<Entry> {
+        let (_, json) = line.split_once(' ')?;
+        serde_json::from_str(json).ok()
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let finished = lines
+        .last()
+        .and_then(|l| record(l))
+        .is_some_and(|e| matches!(e, Entry::RunFinished { .. }));
+    let run_id = lines
+        .first()
+        .and_then(|l| record(l))
+        .and_then(|e| match e {
+            Entry::RunStarted { run_id, .. } => Some(run_id),
+            _ => None,
+        })
+        .unwrap_or_else(|| "(unknown)".to_string());
+    (run_id, finished)
+}
+
+impl Manifest {
+    /// The `failback drill` command that runs this drill again into `out`.
+    fn command(&self, out: &Path) -> String {
+        let mut c = String::from("failback drill");
+        match &self.estate {
+            EstateSource::File { path } => c.push_str(&format!(" --estate {}", path.display())),
+            EstateSource::Generated { vms, .. } => c.push_str(&format!(" --vms {vms}")),
+        }
+        c.push_str(&format!(" --seed {}", self.seed));
+        if self.faults != FaultLevel::None {
+            if let Ok(serde_json::Value::String(f)) = serde_json::to_value(self.faults) {
+                c.push_str(&format!(" --faults {f}"));
+            }
+        }
+        if let Some(x) = self.time_scale {
+            c.push_str(&format!(" --time-scale {x}"));
+        }
+        c.push_str(&format!(" --out {}", out.display()));
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn fault_levels_grow() {
+        assert!(!FaultLevel::None.faults().any());
+        let (l, c) = (FaultLevel::Light.faults(), FaultLevel::Chaos.faults());
+        assert!(l.any() && c.any());
+        assert_eq!(l.job_failure, 0.0);
+        assert!(c.job_failure > 0.0 && c.transient > l.transient);
+    }
+
+    #[test]
+    fn manifest_round_trips() {
+        let m = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            estate: EstateSource::Generated { vms: 5, seed: 3 },
+            request: Request::default(),
+            faults: FaultLevel::Chaos,
+            time_scale: Some(1e6),
+            seed: 3,
+        };
+        let back: Manifest = serde_json::from_str(&crate::to_json(&m)).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn a_finished_journal_is_set_aside_and_an_unfinished_one_refused() {
+        let dir = std::env::temp_dir().join(format!("failback-aside-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(JOURNAL_FILE);
+        let _ = std::fs::remove_file(&path);
+        set_aside_finished_journal(&path).unwrap();
+        let mut j = Journal::create(&path).unwrap();
+        j.append(&Entry::Intent {
+            op: failback_core::journal::OpKey {
+                target: failback_core::provider::Target::Item("a".into()),
+                stage: failback_core::request::Stage::Reprotect,
+            },
+            at: chrono::Utc::now(),
+        })
+        .unwrap();
+        let err = set_aside_finished_journal(&path).unwrap_err().to_string();
+        assert!(err.contains("unfinished"), "{err}");
+        j.append(&Entry::RunFinished {
+            at: chrono::Utc::now(),
+        })
+        .unwrap();
+        drop(j);
+        set_aside_finished_journal(&path).unwrap();
+        assert!(!path.exists());
+        assert!(dir.join("failback-_unknown_.journal").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

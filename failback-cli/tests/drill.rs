@@ -1,0 +1,237 @@
+//! `failback drill`, `resume` and `run` end to end: the binary against the in-memory lab
+//! site, its exit codes, the report files and the run journal.
+
+// Test helpers outside #[test] functions may panic on a broken fixture too.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_failback");
+/// Simulated seconds per real second: hours of lab jobs in well under a second.
+const FAST: &str = "1000000";
+
+fn example(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("examples")
+        .join(rel)
+}
+
+/// An empty folder for one test's output.
+fn out_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("failback-drill-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn drill(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "drill".to_string(),
+        "--out".to_string(),
+        out.display().to_string(),
+        "--time-scale".to_string(),
+        FAST.to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Command::new(BIN).args(&args).output().unwrap()
+}
+
+fn report_json(out: &Path) -> serde_json::Value {
+    let t = std::fs::read_to_string(out.join("drill-report.json")).unwrap();
+    serde_json::from_str(&t).unwrap()
+}
+
+fn items(v: &serde_json::Value) -> &Vec<serde_json::Value> {
+    v["run"]["items"].as_array().unwrap()
+}
+
+#[test]
+fn drill_of_50_generated_items_is_done_with_every_file() {
+    let out = out_dir("fifty");
+    let o = drill(&out, &["--vms", "50", "--seed", "7"]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("50 done, 0 failed, 0 pending"), "{stdout}");
+    for f in [
+        "drill-report.md",
+        "drill-report.json",
+        "drill-timeline.svg",
+        "failback.journal",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+        assert!(stdout.contains(f), "{f} not named in the summary: {stdout}");
+    }
+    let v = report_json(&out);
+    assert_eq!(v["format"], "failback-drill-report/1");
+    let items = items(&v);
+    assert_eq!(items.len(), 50);
+    for i in items {
+        assert_eq!(i["status"]["status"], "done", "{i}");
+        assert!(i["recovery_time_seconds"].is_u64(), "{i}");
+    }
+    let svg = std::fs::read_to_string(out.join("drill-timeline.svg")).unwrap();
+    assert_eq!(svg.matches("<g class=\"row\"").count(), 50);
+    assert!(svg.trim_end().ends_with("</svg>"));
+    let md = std::fs::read_to_string(out.join("drill-report.md")).unwrap();
+    for i in items {
+        let id = i["item"].as_str().unwrap();
+        assert!(
+            md.contains(&format!("| {id} |")),
+            "{id} not in the Markdown"
+        );
+    }
+}
+
+#[test]
+fn json_summary_names_the_files() {
+    let out = out_dir("json-summary");
+    let o = drill(&out, &["--vms", "5", "--seed", "2", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["totals"]["done"], 5);
+    assert!(v["files"]["journal"]
+        .as_str()
+        .unwrap()
+        .ends_with("failback.journal"));
+}
+
+#[test]
+fn a_second_drill_in_the_same_folder_sets_the_finished_journal_aside() {
+    let out = out_dir("twice");
+    assert_eq!(code(&drill(&out, &["--vms", "3", "--quiet"])), 0);
+    let o = drill(&out, &["--vms", "3", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let journals = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".journal")
+        })
+        .count();
+    assert_eq!(journals, 2);
+}
+
+#[test]
+fn a_refused_estate_exits_2_with_the_readiness_report() {
+    let out = out_dir("refused");
+    let estate = example("estates/trips-policy.json");
+    let o = drill(&out, &["--estate", estate.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("drill refused"), "{stdout}");
+    assert!(stdout.contains("POL-002"), "{stdout}");
+    assert!(!out.join("failback.journal").exists());
+}
+
+#[test]
+fn an_estate_file_drills_too() {
+    let out = out_dir("healthy");
+    let estate = example("estates/healthy.json");
+    let o = drill(&out, &["--estate", estate.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(items(&report_json(&out)).len(), 4);
+}
+
+#[test]
+fn chaos_ends_every_item_done_or_failed_with_a_cause() {
+    let out = out_dir("chaos");
+    let o = drill(&out, &["--vms", "120", "--seed", "11", "--faults", "chaos"]);
+    let c = code(&o);
+    assert!(c == 0 || c == 3, "exit {c}: {}", text(&o.stderr));
+    let v = report_json(&out);
+    let mut failed = 0;
+    for i in items(&v) {
+        match i["status"]["status"].as_str().unwrap() {
+            "done" => {}
+            "failed" => {
+                failed += 1;
+                assert!(
+                    !i["status"]["cause"].as_str().unwrap().is_empty(),
+                    "no cause: {i}"
+                );
+                let id = i["item"].as_str().unwrap();
+                let md = std::fs::read_to_string(out.join("drill-report.md")).unwrap();
+                assert!(md.contains(&format!("**{id}**")), "{id} not among failures");
+            }
+            other => panic!("item ended {other}: {i}"),
+        }
+    }
+    assert_eq!(c == 3, failed > 0, "exit {c} with {failed} failed");
+}
+
+#[test]
+fn bad_options_exit_1() {
+    let out = out_dir("bad");
+    assert_eq!(code(&run(&["drill"])), 1, "no estate source");
+    assert_eq!(code(&drill(&out, &["--vms", "0"])), 1);
+    assert_eq!(code(&drill(&out, &["--vms", "3", "--concurrency", "0"])), 1);
+    let missing = out.join("nope.json");
+    let o = drill(&out, &["--estate", missing.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(text(&o.stderr).contains("nope.json"));
+}
+
+#[test]
+fn run_says_the_adapters_are_missing() {
+    let o = run(&["run", example("estates/healthy.json").to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("failback-azure") && err.contains("failback-vsphere"),
+        "{err}"
+    );
+}
+
+#[test]
+fn resume_without_a_drill_manifest_names_the_missing_adapters() {
+    let out = out_dir("resume-real");
+    let journal = out.join("failback.journal");
+    std::fs::write(&journal, "").unwrap();
+    let o = run(&["resume", journal.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("failback-azure") && err.contains("failback-vsphere"),
+        "{err}"
+    );
+}
+
+#[test]
+fn resume_of_a_lab_drill_is_refused_unless_finished() {
+    let out = out_dir("resume-lab");
+    let o = drill(&out, &["--vms", "3", "--seed", "4", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let journal = out.join("failback.journal");
+    let o = run(&["resume", journal.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("nothing to resume"));
+
+    // Cut the run_finished record: an interrupted drill.
+    let full = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = full.lines().collect();
+    std::fs::write(&journal, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let o = run(&["resume", journal.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = text(&o.stderr);
+    assert!(err.contains("unfinished lab drill"), "{err}");
+    assert!(err.contains("failback drill --vms 3 --seed 4"), "{err}");
+}
