@@ -44,13 +44,14 @@ pub(crate) fn points(
 ) -> Vec<RecoveryPoint> {
     let oldest = now - Duration::hours(RETENTION_HOURS);
     let mut out: Vec<RecoveryPoint> = base.iter().filter(|p| p.time >= oldest).cloned().collect();
+    let taken: std::collections::HashSet<DateTime<Utc>> = out.iter().map(|p| p.time).collect();
     if let Some(since) = since {
         let step = Duration::minutes(INTERVAL_MINUTES);
         let from = since.max(oldest);
         // The first grid time strictly after `from`.
         let mut t = from.duration_trunc(step).unwrap_or(from) + step;
         while t <= now {
-            if !out.iter().rev().take(2).any(|p| p.time == t) {
+            if !taken.contains(&t) {
                 let app = t.timestamp() % (APP_CONSISTENT_MINUTES * 60) == 0;
                 out.push(RecoveryPoint {
                     id: point_id(t),

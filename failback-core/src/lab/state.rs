@@ -114,6 +114,8 @@ pub(crate) struct ItemRuntime {
     pub failover_point: Option<RecoveryPoint>,
     /// The datastore given at reprotect (where a new VM lands).
     pub datastore: Option<String>,
+    /// The master target of the reprotect running or done (GRP-002).
+    pub master_target: Option<String>,
 }
 
 /// What a job was started with.
@@ -190,7 +192,7 @@ pub(crate) struct LabState {
     item_index: HashMap<String, usize>,
     name_index: HashMap<String, usize>,
     plans: HashMap<String, Vec<usize>>,
-    group_sizes: HashMap<String, usize>,
+    groups: HashMap<String, Vec<usize>>,
     pub runtime: Vec<ItemRuntime>,
     pub vm_index: HashMap<String, usize>,
     pub mt_index: HashMap<String, usize>,
@@ -253,10 +255,10 @@ impl LabState {
                 (p.name.clone(), members)
             })
             .collect();
-        let mut group_sizes: HashMap<String, usize> = HashMap::new();
-        for it in &estate.items {
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, it) in estate.items.iter().enumerate() {
             if let Some(g) = &it.replication_group {
-                *group_sizes.entry(g.clone()).or_default() += 1;
+                groups.entry(g.clone()).or_default().push(i);
             }
         }
         let vm_index: HashMap<String, usize> = estate
@@ -341,6 +343,7 @@ impl LabState {
                 vm: if in_azure { None } else { original },
                 failover_point: None,
                 datastore: None,
+                master_target: it.master_target.clone(),
             });
         }
         let known_inputs = estate
@@ -355,7 +358,7 @@ impl LabState {
             item_index,
             name_index,
             plans,
-            group_sizes,
+            groups,
             runtime,
             vm_index,
             mt_index,
@@ -508,6 +511,9 @@ impl LabState {
                 _ => {}
             }
         }
+        if ok && job.op == Operation::Reprotect {
+            self.sync_points(&job.items, at);
+        }
         let job = &mut self.jobs[j];
         if ok {
             job.state = JobState::Succeeded;
@@ -515,6 +521,37 @@ impl LabState {
             job.state = JobState::Failed;
             job.error = job.failure.clone();
             self.counters.faults.job_failures += 1;
+        }
+    }
+
+    /// Once every member of a replication group replicates, the group gets a common
+    /// application-consistent point (members reprotected one by one otherwise share only
+    /// the grid points to come).
+    fn sync_points(&mut self, items: &[usize], at: DateTime<Utc>) {
+        let mut done: Vec<&str> = Vec::new();
+        let mut add = Vec::new();
+        for &i in items {
+            let Some(g) = self.estate.items[i].replication_group.as_deref() else {
+                continue;
+            };
+            if done.contains(&g) {
+                continue;
+            }
+            done.push(g);
+            let members = self.groups.get(g).map_or(&[][..], Vec::as_slice);
+            if members
+                .iter()
+                .all(|&m| self.estate.items[m].state == ProtectionState::ReplicatingToOnPrem)
+            {
+                add.extend_from_slice(members);
+            }
+        }
+        let point = points::initial(at, true);
+        for m in add {
+            let base = &mut self.runtime[m].base_points;
+            if !base.iter().any(|p| p.time == point.time) {
+                base.push(point.clone());
+            }
         }
     }
 
@@ -569,7 +606,11 @@ impl LabState {
             disks: it.disks.clone(),
             moved_from_nfs: false,
         };
-        self.estate.items[i].original_vm = Some(id.clone());
+        // A VMware VM's on-premises VM is this one now; a physical server has none in the
+        // model (LOC-002), the lab keeps the link itself.
+        if self.estate.items[i].kind == crate::estate::ItemKind::VmwareVm {
+            self.estate.items[i].original_vm = Some(id.clone());
+        }
         self.add_vm(vm, false);
         id
     }
@@ -645,24 +686,25 @@ impl LabState {
             let it = &self.estate.items[i];
             let state = it.state;
             let id = it.id.clone();
-            let moves = matches!(op, Operation::Reprotect | Operation::Failover);
-            let split = match (&it.replication_group, target) {
-                (Some(g), Target::Item(_)) if moves => Some(g.clone()),
-                (Some(g), Target::RecoveryPlan(_)) if moves => {
+            // A group fails over as a whole, through its recovery plan, on one point.
+            // (Its reprotect runs per member: ASR no longer reprotects recovery plans.)
+            let group_size = |g: &String| self.groups.get(g).map_or(0, Vec::len);
+            let split = match &it.replication_group {
+                Some(g) if op == Operation::Failover => {
                     let inside = members
                         .iter()
                         .filter(|&&m| self.estate.items[m].replication_group.as_ref() == Some(g))
                         .count();
-                    (inside < self.group_sizes.get(g).copied().unwrap_or(0)).then(|| g.clone())
+                    (inside < group_size(g)).then(|| g.clone())
                 }
                 _ => None,
             };
             if let Some(g) = split {
                 let detail = format!(
-                    "{op} of {id} without the rest of replication group {g}: a group moves \
-                     only as a whole, through a recovery plan (GRP-001)"
+                    "{op} of {id} without the rest of replication group {g}: a group fails \
+                     over only as a whole, through a recovery plan, on one point"
                 );
-                if self.group_sizes.get(&g).copied().unwrap_or(0) > 1 {
+                if group_size(&g) > 1 {
                     self.violation(
                         i,
                         target,
@@ -677,6 +719,30 @@ impl LabState {
             }
             match state.start(op) {
                 Ok(_) => {
+                    if let (Some(g), StartInput::Reprotect { master_target, .. }) =
+                        (it.replication_group.clone(), &input)
+                    {
+                        let other = self.groups.get(&g).into_iter().flatten().find_map(|&m| {
+                            let busy = matches!(
+                                self.estate.items[m].state,
+                                ProtectionState::Reprotecting
+                                    | ProtectionState::ReplicatingToOnPrem
+                                    | ProtectionState::FailingBack
+                            );
+                            let mt = self.runtime[m].master_target.as_ref();
+                            (m != i && busy && mt != master_target.as_ref())
+                                .then(|| (self.estate.items[m].id.clone(), mt.cloned()))
+                        });
+                        if let Some((peer, mt)) = other {
+                            let detail = format!(
+                                "reprotect of {id} through master target {} while {peer} of \
+                                 group {g} replicates through {} (GRP-002)",
+                                master_target.as_deref().unwrap_or("none"),
+                                mt.as_deref().unwrap_or("none")
+                            );
+                            self.violation(i, target, op, ViolationKind::GroupSplit, now, detail);
+                        }
+                    }
                     if op == Operation::Commit {
                         let running = self.runtime[i]
                             .vm
@@ -748,10 +814,32 @@ impl LabState {
                 }
             }
             StartInput::Failover(spec) => {
-                let lists: Vec<_> = members.iter().map(|&i| self.points_of(i, now)).collect();
-                let chosen = points::choose(&spec, &lists)
-                    .map_err(|e| conflict(format!("failover of {target} refused: {e}")))?;
-                JobInput::Failover { points: chosen }
+                // One common point per replication group; an item alone picks its own.
+                let mut sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+                for (k, &i) in members.iter().enumerate() {
+                    let it = &self.estate.items[i];
+                    let key = match &it.replication_group {
+                        Some(g) => format!("group {g}"),
+                        None => format!("item {}", it.id),
+                    };
+                    sets.entry(key).or_default().push(k);
+                }
+                let mut chosen: Vec<Option<RecoveryPoint>> = vec![None; members.len()];
+                for (key, ks) in &sets {
+                    let lists: Vec<_> = ks
+                        .iter()
+                        .map(|&k| self.points_of(members[k], now))
+                        .collect();
+                    let got = points::choose(&spec, &lists).map_err(|e| {
+                        conflict(format!("failover of {target} refused: {key}: {e}"))
+                    })?;
+                    for (&k, p) in ks.iter().zip(got) {
+                        chosen[k] = Some(p);
+                    }
+                }
+                JobInput::Failover {
+                    points: chosen.into_iter().flatten().collect(),
+                }
             }
             StartInput::Plain => JobInput::Plain,
         };
@@ -767,6 +855,9 @@ impl LabState {
                 let rt = &mut self.runtime[i];
                 rt.base_points = frozen;
                 rt.replicating_since = None;
+            }
+            if let JobInput::Reprotect { master_target, .. } = &input {
+                self.runtime[i].master_target = master_target.clone();
             }
             self.runtime[i].issued.push(op);
             self.counters.per_item.entry(id).or_default().add(op);

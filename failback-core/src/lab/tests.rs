@@ -152,8 +152,13 @@ async fn full_life_cycle_through_both_providers() {
     let web = e.items.iter().find(|i| i.id == "web-01").unwrap();
     assert_eq!(web.original_vm.as_deref(), Some("vm-web-01"));
     assert!(web.azure_vm.as_ref().unwrap().deleted);
+    e.validate().unwrap();
     let app = e.items.iter().find(|i| i.id == "app-01").unwrap();
-    let new_vm = app.original_vm.clone().unwrap();
+    assert_eq!(
+        app.original_vm, None,
+        "a physical server has no VM of its own"
+    );
+    let new_vm = lab.onprem().vm_runtime("app-01").await.unwrap().unwrap().vm;
     let vm = e.vms.iter().find(|v| v.id == new_vm).unwrap();
     assert_eq!(
         (vm.host.as_str(), vm.datastores[0].as_str()),
@@ -207,8 +212,22 @@ async fn recovery_plan_moves_the_group_on_one_point() {
     }
     assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
     lab.clock().sleep(Duration::from_secs(70 * 60)).await;
-    let a = asr.recovery_points("db-01").await.unwrap();
-    let b = asr.recovery_points("db-02").await.unwrap();
+    // One snapshot: both members' points at the same instant.
+    let e = lab.estate();
+    let a = e
+        .items
+        .iter()
+        .find(|i| i.id == "db-01")
+        .unwrap()
+        .recovery_points
+        .clone();
+    let b = e
+        .items
+        .iter()
+        .find(|i| i.id == "db-02")
+        .unwrap()
+        .recovery_points
+        .clone();
     assert_eq!(
         a.iter().map(|p| p.time).collect::<Vec<_>>(),
         b.iter().map(|p| p.time).collect::<Vec<_>>()
@@ -247,22 +266,55 @@ async fn recovery_plan_moves_the_group_on_one_point() {
 }
 
 #[tokio::test]
-async fn a_group_member_alone_is_refused_and_counted() {
+async fn a_group_reprotects_per_member_and_fails_over_whole() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
-    let err = asr
-        .reprotect(&item("db-01"), &to_onprem("mt-lin-01", "ds-02"))
-        .await
-        .unwrap_err();
+    // Reprotect per member (ASR no longer reprotects recovery plans), same master target.
+    let mut jobs = Vec::new();
+    for id in ["db-01", "db-02"] {
+        let job = asr
+            .reprotect(&item(id), &to_onprem("mt-lin-01", "ds-02"))
+            .await
+            .unwrap();
+        jobs.push(job);
+    }
+    for j in &jobs {
+        assert_eq!(wait(&lab, j).await.state, JobState::Succeeded);
+    }
+    // A member alone may not fail over: refused and counted.
+    let err = asr.failover(&item("db-01"), &latest()).await.unwrap_err();
     assert_eq!(kind(&err), Some(ErrorKind::Conflict));
-    assert!(err.to_string().contains("GRP-001"), "{err}");
+    assert!(err.to_string().contains("replication group db"), "{err}");
     let c = lab.counters();
     assert_eq!(c.violations.len(), 1);
     assert_eq!(c.violations[0].kind, ViolationKind::GroupSplit);
-    assert_eq!(
-        asr.protection_state("db-01").await.unwrap(),
-        ProtectionState::FailedOverToAzure
+    // Right after the last member's reprotect the group has a common point.
+    let plan = Target::RecoveryPlan("rp-db".to_string());
+    let job = asr.failover(&plan, &latest()).await.unwrap();
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+    let (a, b) = (
+        lab.failover_point("db-01").unwrap(),
+        lab.failover_point("db-02").unwrap(),
     );
+    assert_eq!(a.time, b.time);
+    assert!(a.multi_vm_sync);
+    assert_eq!(lab.counters().violations.len(), 1);
+}
+
+#[tokio::test]
+async fn a_group_on_two_master_targets_is_counted() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    asr.reprotect(&item("db-01"), &to_onprem("mt-lin-01", "ds-02"))
+        .await
+        .unwrap();
+    asr.reprotect(&item("db-02"), &to_onprem("mt-win-01", "ds-01"))
+        .await
+        .unwrap();
+    let c = lab.counters();
+    assert_eq!(c.violations.len(), 1);
+    assert_eq!(c.violations[0].kind, ViolationKind::GroupSplit);
+    assert!(c.violations[0].detail.contains("GRP-002"));
 }
 
 #[tokio::test]
