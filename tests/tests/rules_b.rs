@@ -194,12 +194,11 @@ fn grp_001_quiet_when_the_whole_group_is_requested() {
     let u = &r.units[0];
     assert_eq!(u.kind, UnitKind::Group);
     assert_eq!(u.recovery_plan.as_deref(), Some("rp-db"));
-    // Failover and commit run on the recovery plan.
+    // Every stage, reprotect included, runs on the recovery plan.
     for i in &u.items {
+        assert_eq!(i.stages.len(), 4);
         for s in &i.stages {
-            if matches!(s.stage, Stage::Failover | Stage::Commit) {
-                assert_eq!(s.via, Via::RecoveryPlan, "{}: {s:?}", i.item);
-            }
+            assert_eq!(s.via, Via::RecoveryPlan, "{}: {s:?}", i.item);
         }
     }
 }

@@ -256,13 +256,8 @@ impl<'a, 'e> Cx<'a, 'e> {
                     .with_remediation(format!("include the {prev} stage")),
                 );
             }
-            // A group's reprotect runs per member, with the same inputs (the API refuses
-            // recovery-plan reprotect for these providers); failover and commit run on the plan.
-            let via = if stage == Stage::Reprotect || stage == Stage::ReprotectToAzure {
-                Via::Item
-            } else {
-                via
-            };
+            // Every stage of a group runs on its recovery plan (GRP-001: a group is
+            // reprotected only through its recovery plan, with the inputs of every member).
             out.push(PlannedStage {
                 stage,
                 via,
