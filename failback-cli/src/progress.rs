@@ -63,7 +63,7 @@ impl Progress {
         }
         let overall = multi.add(ProgressBar::new(plan.summary.items as u64));
         overall.set_style(style(
-            "{prefix:>20} [{bar:40}] {pos}/{len} items ended {msg} ({elapsed})",
+            "{prefix:>18} [{bar:30}] {pos}/{len} items ended {msg} ({elapsed})",
         ));
         overall.set_prefix("all items");
         overall.enable_steady_tick(Duration::from_millis(200));
@@ -72,7 +72,7 @@ impl Progress {
             .filter_map(|s| {
                 let n = planned.get(&s).copied()?;
                 let bar = multi.add(ProgressBar::new(n));
-                bar.set_style(style("{prefix:>20} [{bar:40}] {pos}/{len} {msg}"));
+                bar.set_style(style("{prefix:>18} [{bar:30}] {pos}/{len} {msg}"));
                 bar.set_prefix(s.to_string());
                 Some((s, bar, StageCounts::default()))
             })

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_failback");
 /// Simulated seconds per real second: hours of lab jobs in well under a second.
-const FAST: &str = "1000000";
+const FAST: &str = "100000";
 
 fn example(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
