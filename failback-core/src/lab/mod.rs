@@ -7,8 +7,10 @@
 //! allow with [`ErrorKind::Conflict`](crate::ErrorKind::Conflict); jobs take simulated
 //! time on a shared [`ScaledClock`], report progress while they run and apply their
 //! transition when they end (or fail, leaving the item as it was); recovery points appear
-//! every 5 simulated minutes while an item replicates (application-consistent every 60);
-//! a recovery plan moves all its members on one common point. Faults (transient errors,
+//! every 5 simulated minutes while an item replicates (application-consistent every 60,
+//! kept 24 hours); a recovery plan fails over and commits all its members, a replication
+//! group on one common point (its reprotect runs per member, as ASR no longer reprotects
+//! recovery plans; a plan reprotect is still accepted). Faults (transient errors,
 //! throttling with a retry-after, failed jobs, lost responses, latency) are drawn from a
 //! seed. Every mutation is counted per target and item, and every call that breaks a
 //! safety invariant of a failback run is recorded in [`Counters::violations`].
@@ -32,7 +34,6 @@
 //!     retention_volume: None,
 //!     policy: None,
 //! };
-//! # if lab.estate().items[0].replication_group.is_some() { return; }
 //! let job = asr.reprotect(&Target::Item(item.clone()), &request).await.unwrap();
 //! loop {
 //!     let status = asr.job(&job).await.unwrap();
