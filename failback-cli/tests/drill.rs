@@ -235,3 +235,21 @@ fn resume_of_a_lab_drill_is_refused_unless_finished() {
     assert!(err.contains("unfinished lab drill"), "{err}");
     assert!(err.contains("failback drill --vms 3 --seed 4"), "{err}");
 }
+
+#[test]
+fn a_dry_run_starts_no_job() {
+    let out = out_dir("dry-run");
+    let o = drill(&out, &["--vms", "10", "--seed", "5", "--dry-run"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("dry-run drill"));
+    let v = report_json(&out);
+    assert_eq!(v["run"]["dry_run"], true);
+    for i in items(&v) {
+        for s in i["stages"].as_array().unwrap() {
+            assert!(s["job"].is_null(), "a job in a dry run: {i}");
+            assert_eq!(s["dry_run"], true);
+        }
+    }
+    let md = std::fs::read_to_string(out.join("drill-report.md")).unwrap();
+    assert!(md.contains("a **dry run**, nothing was mutated"));
+}
