@@ -15,7 +15,7 @@ async fn a_drill_of_1000_items_under_faults_ends_every_item_done_or_failed_with_
         1000,
         99,
         LabSettings {
-            time_scale: 400_000.0,
+            time_scale: 20_000.0,
             seed: 99,
             faults: Faults {
                 transient: 0.03,
@@ -79,9 +79,18 @@ async fn a_drill_of_1000_items_under_faults_ends_every_item_done_or_failed_with_
     assert!(counters.faults.job_failures > 0, "{:?}", counters.faults);
     assert!(counters.faults.lost_responses > 0, "{:?}", counters.faults);
     assert!(report.failed() > 0, "1% job failures must show");
+    let causes: Vec<&str> = report
+        .items
+        .iter()
+        .filter_map(|i| match &i.status {
+            ItemStatus::Failed { cause, .. } => Some(cause.as_str()),
+            _ => None,
+        })
+        .take(10)
+        .collect();
     assert!(
         report.done() > report.items.len() * 8 / 10,
-        "done {} of {}",
+        "done {} of {}; first causes: {causes:#?}",
         report.done(),
         report.items.len()
     );

@@ -87,6 +87,7 @@ impl RecoveryProvider for LabRecovery {
             master_target: request.master_target.clone(),
             datastore: request.datastore.clone(),
             process_server: request.process_server.clone(),
+            members: request.members.clone(),
         };
         self.mutate(target, op, input).await
     }

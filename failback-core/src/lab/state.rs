@@ -125,6 +125,8 @@ pub(crate) enum JobInput {
     Reprotect {
         master_target: Option<String>,
         datastore: Option<String>,
+        /// Per member of a recovery plan: its own datastore.
+        member_datastores: BTreeMap<String, String>,
     },
     /// Failover: the point per member (same order as the job's items).
     Failover { points: Vec<RecoveryPoint> },
@@ -475,12 +477,17 @@ impl LabState {
                     JobInput::Reprotect {
                         master_target,
                         datastore,
+                        member_datastores,
                     },
                 ) => {
+                    let own = member_datastores
+                        .get(&self.estate.items[i].id)
+                        .cloned()
+                        .or_else(|| datastore.clone());
                     let rt = &mut self.runtime[i];
                     rt.base_points = vec![points::initial(at, sync)];
                     rt.replicating_since = Some(at);
-                    rt.datastore = datastore.clone();
+                    rt.datastore = own;
                     if master_target.is_some() {
                         self.estate.items[i].master_target = master_target.clone();
                     }
@@ -792,7 +799,22 @@ impl LabState {
                 master_target,
                 datastore,
                 process_server,
+                members: member_inputs,
             } => {
+                let mut member_datastores = BTreeMap::new();
+                for m in &member_inputs {
+                    for x in [&m.datastore, &m.process_server].into_iter().flatten() {
+                        if !self.known_inputs.contains(x) {
+                            return Err(invalid(format!(
+                                "input {x} of member {} is not known",
+                                m.item
+                            )));
+                        }
+                    }
+                    if let Some(d) = &m.datastore {
+                        member_datastores.insert(m.item.clone(), d.clone());
+                    }
+                }
                 if let Some(m) = &master_target {
                     if !self.mt_index.contains_key(m) {
                         return Err(invalid(format!("master target {m} is not registered")));
@@ -811,6 +833,7 @@ impl LabState {
                 JobInput::Reprotect {
                     master_target,
                     datastore,
+                    member_datastores,
                 }
             }
             StartInput::Failover(spec) => {
@@ -1085,6 +1108,8 @@ pub(crate) enum StartInput {
         master_target: Option<String>,
         datastore: Option<String>,
         process_server: Option<String>,
+        /// Per member of a recovery plan: its own inputs.
+        members: Vec<crate::provider::MemberInputs>,
     },
     /// Failover with a point.
     Failover(PointSpec),

@@ -38,6 +38,7 @@ fn to_onprem(mt: &str, ds: &str) -> ReprotectRequest {
         datastore: Some(ds.to_string()),
         retention_volume: None,
         policy: None,
+        members: Vec::new(),
     }
 }
 
@@ -49,6 +50,7 @@ fn to_azure() -> ReprotectRequest {
         datastore: None,
         retention_volume: None,
         policy: None,
+        members: Vec::new(),
     }
 }
 
@@ -263,6 +265,50 @@ async fn recovery_plan_moves_the_group_on_one_point() {
     assert_eq!(c.accepted("db-02", Operation::Commit), 1);
     let jobs = asr.find_jobs(&plan, Operation::Failover).await.unwrap();
     assert_eq!(jobs.len(), 1);
+}
+
+#[tokio::test]
+async fn a_recovery_plan_reprotect_places_each_member_on_its_own_datastore() {
+    let lab = LabSite::new(healthy(), fast());
+    let asr = lab.recovery();
+    let plan = Target::RecoveryPlan("rp-db".to_string());
+    let mut req = to_onprem("mt-lin-01", "ds-02");
+    req.members = vec![
+        crate::provider::MemberInputs {
+            item: "db-01".into(),
+            process_server: Some("ps-azure-01".into()),
+            datastore: Some("ds-02".into()),
+        },
+        crate::provider::MemberInputs {
+            item: "db-02".into(),
+            process_server: Some("ps-azure-01".into()),
+            datastore: Some("ds-03".into()),
+        },
+    ];
+    let job = asr.reprotect(&plan, &req).await.unwrap();
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+    let job = asr.failover(&plan, &latest()).await.unwrap();
+    assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
+    let e = lab.estate();
+    let on = |vm: &str| {
+        e.vms
+            .iter()
+            .find(|v| v.id == vm)
+            .map(|v| v.datastores.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(on("vm-db-01"), vec!["ds-02".to_string()]);
+    assert_eq!(on("vm-db-02"), vec!["ds-03".to_string()]);
+    // A member input the site does not know is refused.
+    let lab = LabSite::new(healthy(), fast());
+    let mut bad = to_onprem("mt-lin-01", "ds-02");
+    bad.members = vec![crate::provider::MemberInputs {
+        item: "db-01".into(),
+        process_server: None,
+        datastore: Some("ds-nope".into()),
+    }];
+    let err = lab.recovery().reprotect(&plan, &bad).await.unwrap_err();
+    assert_eq!(kind(&err), Some(ErrorKind::InvalidInput));
 }
 
 #[tokio::test]

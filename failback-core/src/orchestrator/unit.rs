@@ -14,7 +14,7 @@ use super::{ItemOutcome, ItemStatus, StageRecord};
 use crate::error::Result;
 use crate::events::Event;
 use crate::journal::{Entry, OpKey};
-use crate::provider::{Direction, FailoverRequest, ReprotectRequest, Target};
+use crate::provider::{Direction, FailoverRequest, MemberInputs, ReprotectRequest, Target};
 use crate::readiness::{ItemReport, UnitReport, Via};
 use crate::request::Stage;
 
@@ -55,6 +55,7 @@ fn mutation(ctx: &Ctx, stage: Stage, item: &ItemReport) -> Mutation {
             datastore: i.datastore.clone(),
             retention_volume: i.retention_volume.clone(),
             policy: i.policy.clone(),
+            members: Vec::new(),
         }),
         Stage::Failover => Mutation::Failover(FailoverRequest {
             point: ctx.point(),
@@ -68,8 +69,42 @@ fn mutation(ctx: &Ctx, stage: Stage, item: &ItemReport) -> Mutation {
             datastore: None,
             retention_volume: None,
             policy: i.policy.clone(),
+            members: Vec::new(),
         }),
     }
+}
+
+/// The mutation of a recovery-plan stage: the group's inputs, and for a reprotect each
+/// member's own process server and datastore.
+fn plan_mutation(
+    ctx: &Ctx,
+    stage: Stage,
+    unit: &UnitReport,
+    lead: &ItemReport,
+    members: &[usize],
+) -> Mutation {
+    let mut m = mutation(ctx, stage, lead);
+    if let Mutation::Reprotect(req) = &mut m {
+        req.members = members
+            .iter()
+            .map(|&i| {
+                let it = &unit.items[i];
+                let (ps, ds) = match req.direction {
+                    Direction::AzureToOnPrem => (
+                        it.inputs.process_server.clone(),
+                        it.inputs.datastore.clone(),
+                    ),
+                    Direction::OnPremToAzure => (it.inputs.return_process_server.clone(), None),
+                };
+                MemberInputs {
+                    item: it.item.clone(),
+                    process_server: ps,
+                    datastore: ds,
+                }
+            })
+            .collect();
+    }
+    m
 }
 
 fn new_outcome(unit: &UnitReport, item: &ItemReport) -> ItemOutcome {
@@ -177,7 +212,13 @@ pub(super) async fn run_unit(ctx: Arc<Ctx>, u: usize) -> Result<(usize, Vec<Item
                             .map(|&i| unit.items[i].item.clone())
                             .collect(),
                         attach: attach(&members),
-                        mutation: mutation(&ctx, stage, &unit.items[members[0]]),
+                        mutation: plan_mutation(
+                            &ctx,
+                            stage,
+                            unit,
+                            &unit.items[members[0]],
+                            &members,
+                        ),
                     },
                     check,
                     failover_ok: members.iter().map(|&i| failover_ok[i]).collect(),

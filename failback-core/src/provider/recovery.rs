@@ -50,6 +50,21 @@ pub struct ReprotectRequest {
     pub retention_volume: Option<String>,
     /// Policy id.
     pub policy: Option<String>,
+    /// For a recovery-plan target: each member's own inputs (the master target, retention
+    /// volume and policy above are the group's). Empty for an item target.
+    #[serde(default)]
+    pub members: Vec<MemberInputs>,
+}
+
+/// One member's own reprotect inputs when a recovery plan is reprotected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberInputs {
+    /// The item.
+    pub item: String,
+    /// Its process server.
+    pub process_server: Option<String>,
+    /// Its datastore input.
+    pub datastore: Option<String>,
 }
 
 /// The recovery point of a failover.
