@@ -255,7 +255,7 @@ pub fn drill(args: DrillArgs) -> CliResult {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| usage(format!("cannot create {}: {e}", args.out.display())))?;
     let journal_path = args.out.join(JOURNAL_FILE);
-    set_aside_finished_journal(&journal_path)?;
+    set_aside_earlier_journal(&journal_path)?;
     let journal = Journal::create(&journal_path)?;
     let manifest_path = args.out.join(MANIFEST_FILE);
     std::fs::write(&manifest_path, crate::to_json(&manifest))
@@ -296,19 +296,21 @@ pub fn drill(args: DrillArgs) -> CliResult {
     )
 }
 
-/// A journal left by an earlier, finished run in the same folder is renamed to
-/// `failback-RUNID.journal`; an unfinished one stops the drill (resume it instead).
-fn set_aside_finished_journal(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+/// A journal left in the same folder by an earlier drill (finished, or interrupted: a
+/// drill's journal cannot be resumed) is renamed to `failback-RUNID.journal`; any other
+/// unfinished journal (a real run's, resumable) stops the drill.
+fn set_aside_earlier_journal(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(usage(format!("cannot read {}: {e}", path.display()))),
     };
     let (run_id, finished) = journal_state(&text);
-    if !finished {
+    let drill = path.with_file_name(MANIFEST_FILE).is_file();
+    if !finished && !drill {
         return Err(usage(format!(
-            "{} holds an unfinished run (run {run_id}); give another --out folder, or \
-             remove it",
+            "{} holds the unfinished run {run_id}, not a drill's; resume it, give another \
+             --out folder, or move it away",
             path.display()
         )));
     }
@@ -329,6 +331,12 @@ fn set_aside_finished_journal(path: &Path) -> Result<(), Box<dyn std::error::Err
             path.display()
         ))
     })?;
+    if !finished {
+        eprintln!(
+            "note: the earlier drill's unfinished journal is now {}",
+            aside.display()
+        );
+    }
     Ok(())
 }
 
@@ -608,7 +616,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(JOURNAL_FILE);
         let _ = std::fs::remove_file(&path);
-        set_aside_finished_journal(&path).unwrap();
+        set_aside_earlier_journal(&path).unwrap();
         let mut j = Journal::create(&path).unwrap();
         j.append(&Entry::Intent {
             op: failback_core::journal::OpKey {
@@ -618,16 +626,41 @@ mod tests {
             at: chrono::Utc::now(),
         })
         .unwrap();
-        let err = set_aside_finished_journal(&path).unwrap_err().to_string();
+        let err = set_aside_earlier_journal(&path).unwrap_err().to_string();
         assert!(err.contains("unfinished"), "{err}");
         j.append(&Entry::RunFinished {
             at: chrono::Utc::now(),
         })
         .unwrap();
         drop(j);
-        set_aside_finished_journal(&path).unwrap();
+        set_aside_earlier_journal(&path).unwrap();
         assert!(!path.exists());
         assert!(dir.join("failback-_unknown_.journal").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unfinished_drill_journal_is_set_aside() {
+        let dir = std::env::temp_dir().join(format!("failback-aside2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(JOURNAL_FILE);
+        std::fs::write(dir.join(MANIFEST_FILE), "{}").unwrap();
+        let mut j = Journal::create(&path).unwrap();
+        j.append(&Entry::RunFinished {
+            at: chrono::Utc::now(),
+        })
+        .unwrap();
+        j.append(&Entry::Intent {
+            op: failback_core::journal::OpKey {
+                target: failback_core::provider::Target::Item("a".into()),
+                stage: failback_core::request::Stage::Reprotect,
+            },
+            at: chrono::Utc::now(),
+        })
+        .unwrap();
+        drop(j);
+        set_aside_earlier_journal(&path).unwrap();
+        assert!(!path.exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -234,6 +234,11 @@ fn resume_of_a_lab_drill_is_refused_unless_finished() {
     let err = text(&o.stderr);
     assert!(err.contains("unfinished lab drill"), "{err}");
     assert!(err.contains("failback drill --vms 3 --seed 4"), "{err}");
+
+    // Running the drill again in the same folder keeps the interrupted journal aside.
+    let o = drill(&out, &["--vms", "3", "--seed", "4", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("unfinished journal is now"));
 }
 
 #[test]

@@ -238,9 +238,7 @@ pub fn cause(i: &ItemOutcome) -> String {
     match &i.status {
         ItemStatus::Done => String::new(),
         ItemStatus::Failed { stage, cause } => format!("{stage}: {cause}"),
-        ItemStatus::Pending => {
-            "not finished (cancelled or interrupted): resume the journal to go on".to_string()
-        }
+        ItemStatus::Pending => "not finished: the run was cancelled or interrupted".to_string(),
     }
 }
 
