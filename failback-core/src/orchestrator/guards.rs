@@ -194,9 +194,12 @@ pub(super) async fn before_failover(
                 op,
                 Check::RecoveryPointFresh,
                 false,
-                format!("{m} has no {what}"),
+                format!("{m}: {what} does not exist"),
             )?;
-            return Ok(Err(refuse(m, format!("{m} has no {what} to fail over to"))));
+            return Ok(Err(refuse(
+                m,
+                format!("{m}: {what} does not exist; nothing to fail over to (EXT-007)"),
+            )));
         };
         let age = (now - latest.time).max(chrono::Duration::zero());
         let loss = seconds(now - chosen.time);

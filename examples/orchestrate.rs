@@ -1,0 +1,149 @@
+//! Orchestration benchmark on the lab site; prints figures for BENCHMARKS.md.
+//!
+//! ```text
+//! # overhead: every job takes zero simulated time; items per second and peak memory
+//! cargo run --release -p failback-examples --example orchestrate -- overhead 10000 [JOURNAL_DIR]
+//! # latency: every stage takes a fixed simulated time; achieved vs ideal makespan
+//! cargo run --release -p failback-examples --example orchestrate -- latency 1000 [JOURNAL_DIR [TIME_SCALE]]
+//! ```
+//!
+//! The journal goes to JOURNAL_DIR (default: the system temp folder); every record is
+//! fsync'd, so the disk under it is part of what is measured. Run each size in its own
+//! process: peak memory is the process's high-water mark.
+
+use std::time::{Duration, Instant};
+
+use failback_core::journal::Journal;
+use failback_core::lab::{LabSettings, LabSite, StageDurations};
+use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
+use failback_core::{plan, Plan, PlanOutcome, Request};
+
+const CONCURRENCY: usize = 64;
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+/// The ideal makespan: units in plan order on `slots` slots (what the orchestrator does),
+/// each taking its number of stages times `stage`.
+fn ideal(plan: &Plan, slots: usize, stage: Duration) -> Duration {
+    let mut free = vec![Duration::ZERO; slots.max(1)];
+    let mut end = Duration::ZERO;
+    for u in &plan.units {
+        let stages = u.items.iter().map(|i| i.stages.len()).max().unwrap_or(0) as u32;
+        let (slot, start) = free
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|(_, t)| *t)
+            .unwrap_or((0, Duration::ZERO));
+        let finish = start + stage * stages;
+        free[slot] = finish;
+        end = end.max(finish);
+    }
+    end
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let mode = args.get(1).map(String::as_str).unwrap_or("overhead");
+    let items: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(1000);
+    let dir = args
+        .get(3)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let (stage, scale) = match mode {
+        "overhead" => (Duration::ZERO, 1_000.0),
+        "latency" => (
+            Duration::from_secs(600),
+            args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(2_000.0),
+        ),
+        other => return Err(format!("unknown mode {other}: overhead or latency").into()),
+    };
+    let lab = LabSite::generated(
+        items,
+        1,
+        LabSettings {
+            time_scale: scale,
+            seed: 1,
+            durations: StageDurations::fixed(stage),
+            ..LabSettings::default()
+        },
+    );
+    let estate = lab.estate();
+    let plan = match plan(&estate, &Request::default())? {
+        PlanOutcome::Ready(p) => p,
+        PlanOutcome::Refused(r) => return Err(format!("{} items blocked", r.blocked_count()).into()),
+    };
+    let path = dir.join(format!("orchestrate-{mode}-{items}-{}.journal", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let o = Orchestrator::new(
+        lab.recovery(),
+        lab.onprem(),
+        lab.clock(),
+        RunSettings {
+            concurrency: CONCURRENCY,
+            poll_initial: Duration::from_secs(1),
+            ..RunSettings::default()
+        },
+    )
+    .with_estate(&estate);
+    let rss_before = peak_rss_kib().unwrap_or(0);
+    let wall = Instant::now();
+    let report = o
+        .run(&plan, Journal::create(&path)?, CancellationToken::new())
+        .await?;
+    let wall = wall.elapsed();
+    let records = Journal::open(&path)?.entries.len();
+    let _ = std::fs::remove_file(&path);
+    let n = report.items.len();
+    println!(
+        "{mode}: {n} items ({} units, concurrency {CONCURRENCY}): {} done, {} failed",
+        plan.units.len(),
+        report.done(),
+        report.failed()
+    );
+    println!(
+        "  wall {:.2} s, {:.0} items/s, {records} journal records ({:.0} records/s), journal in {}, time scale {scale}",
+        wall.as_secs_f64(),
+        n as f64 / wall.as_secs_f64(),
+        records as f64 / wall.as_secs_f64(),
+        dir.display()
+    );
+    println!(
+        "  peak RSS {} MiB (before the run {} MiB)",
+        peak_rss_kib().unwrap_or(0) / 1024,
+        rss_before / 1024
+    );
+    let mut causes: std::collections::BTreeMap<String, usize> = Default::default();
+    for it in &report.items {
+        if let failback_core::orchestrator::ItemStatus::Failed { stage, cause } = &it.status {
+            let short: String = cause.chars().take(90).collect();
+            *causes.entry(format!("{stage}: {short}")).or_default() += 1;
+        }
+    }
+    for (c, k) in causes.iter().take(5) {
+        println!("  failed {k}x: {c}");
+    }
+    if mode == "latency" {
+        let achieved = (report.finished_at - report.started_at)
+            .to_std()
+            .unwrap_or_default();
+        let best = ideal(&plan, CONCURRENCY, stage);
+        println!(
+            "  simulated makespan {:.1} h, ideal {:.1} h ({} s per stage, {} slots): {:+.1}% over the ideal",
+            achieved.as_secs_f64() / 3600.0,
+            best.as_secs_f64() / 3600.0,
+            stage.as_secs(),
+            CONCURRENCY,
+            (achieved.as_secs_f64() / best.as_secs_f64() - 1.0) * 100.0
+        );
+    }
+    Ok(())
+}
