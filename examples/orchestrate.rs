@@ -62,7 +62,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "overhead" => (Duration::ZERO, 1_000.0),
         "latency" => (
             Duration::from_secs(600),
-            args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(2_000.0),
+            args.get(4)
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(2_000.0),
         ),
         other => return Err(format!("unknown mode {other}: overhead or latency").into()),
     };
@@ -79,9 +82,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let estate = lab.estate();
     let plan = match plan(&estate, &Request::default())? {
         PlanOutcome::Ready(p) => p,
-        PlanOutcome::Refused(r) => return Err(format!("{} items blocked", r.blocked_count()).into()),
+        PlanOutcome::Refused(r) => {
+            return Err(format!("{} items blocked", r.blocked_count()).into())
+        }
     };
-    let path = dir.join(format!("orchestrate-{mode}-{items}-{}.journal", std::process::id()));
+    let path = dir.join(format!(
+        "orchestrate-{mode}-{items}-{}.journal",
+        std::process::id()
+    ));
     let _ = std::fs::remove_file(&path);
     let o = Orchestrator::new(
         lab.recovery(),
