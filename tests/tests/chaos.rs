@@ -2,6 +2,9 @@
 //! throttling with a retry-after, lost responses and 1% job failures. Every item ends
 //! either done or failed with its cause, and the lab saw no invariant broken.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use failback_core::journal::Journal;

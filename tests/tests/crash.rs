@@ -7,6 +7,9 @@
 //! a loaded 2-core machine (a few ms) stay far below the 15-minute RPO threshold the
 //! orchestrator checks before each failover (45 ms of wall time here).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use failback_core::journal::{Entry, Journal, OpKey};
