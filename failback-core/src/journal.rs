@@ -9,22 +9,34 @@
 //! credential.
 //!
 //! ```
-//! use failback_core::journal::{Entry, Journal};
+//! use failback_core::journal::{Entry, Journal, OpKey, FORMAT};
 //! use failback_core::provider::Target;
 //! use failback_core::request::Stage;
+//! use failback_core::{plan, Estate, PlanOutcome, Request};
 //!
+//! let estate = Estate::from_json_str(include_str!("../../examples/estates/healthy.json"))?;
+//! let PlanOutcome::Ready(plan) = plan(&estate, &Request::default())? else { unreachable!() };
 //! let dir = std::env::temp_dir().join(format!("journal-doc-{}", std::process::id()));
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let path = dir.join("run.journal");
 //! # let _ = std::fs::remove_file(&path);
-//! let mut j = Journal::create(&path).unwrap();
-//! let op = failback_core::journal::OpKey { target: Target::Item("web-01".into()), stage: Stage::Reprotect };
-//! j.append(&Entry::Intent { op, at: chrono::Utc::now() }).unwrap();
+//! let mut j = Journal::create(&path)?;
+//! let now = chrono::Utc::now();
+//! j.append(&Entry::RunStarted {
+//!     format: FORMAT.into(),
+//!     run_id: "r1".into(),
+//!     at: now,
+//!     plan: Box::new(plan),
+//!     settings: serde_json::json!({}),
+//! })?;
+//! let op = OpKey { target: Target::Item("web-01".into()), stage: Stage::Reprotect };
+//! j.append(&Entry::Intent { op, at: now })?;
 //! drop(j);
-//! let opened = Journal::open(&path).unwrap();
-//! assert_eq!(opened.entries.len(), 1);
+//! let opened = Journal::open(&path)?;
+//! assert_eq!(opened.entries.len(), 2);
 //! assert!(opened.warning.is_none());
 //! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok::<(), failback_core::Error>(())
 //! ```
 
 use std::fs::{File, OpenOptions};

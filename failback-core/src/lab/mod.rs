@@ -33,6 +33,7 @@
 //!     datastore: None,
 //!     retention_volume: None,
 //!     policy: None,
+//!     members: Vec::new(),
 //! };
 //! let job = asr.reprotect(&Target::Item(item.clone()), &request).await.unwrap();
 //! loop {
