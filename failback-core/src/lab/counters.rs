@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::faults::FaultCounts;
 use crate::provider::Target;
@@ -111,12 +111,12 @@ impl std::fmt::Display for Violation {
 }
 
 /// What the lab counted since it was built.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
     /// Mutation calls that reached the site, per target named in the call and operation:
     /// accepted, refused (conflict) and those whose response was lost; calls refused by an
     /// injected throttle or transient error before they had any effect are not counted.
-    #[serde(serialize_with = "by_target")]
+    #[serde(serialize_with = "by_target", deserialize_with = "by_target_back")]
     pub per_target: BTreeMap<Target, OpCounts>,
     /// Mutations that took effect, per item: a recovery plan's mutation counts once for
     /// each member.
@@ -160,4 +160,17 @@ fn by_target<S: Serializer>(
         counts: &'a OpCounts,
     }
     s.collect_seq(map.iter().map(|(target, counts)| Entry { target, counts }))
+}
+
+/// The list [`by_target`] writes, read back into the map.
+fn by_target_back<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<BTreeMap<Target, OpCounts>, D::Error> {
+    #[derive(Deserialize)]
+    struct Entry {
+        target: Target,
+        counts: OpCounts,
+    }
+    let list = Vec::<Entry>::deserialize(d)?;
+    Ok(list.into_iter().map(|e| (e.target, e.counts)).collect())
 }

@@ -15,6 +15,14 @@
 //! seed. Every mutation is counted per target and item, and every call that breaks a
 //! safety invariant of a failback run is recorded in [`Counters::violations`].
 //!
+//! A lab site lives in memory, but it can be made durable like real clouds are:
+//! [`LabSite::persist_to`] writes its whole state (items, jobs, recovery points, counters,
+//! violations, fault draw counts, the simulated time) to one file after every change a
+//! caller may see, atomically, before the call returns, and [`LabSite::restore`] rebuilds
+//! the site from that file in another process, with the same job ids, its clock resuming
+//! at the simulated time saved. A run interrupted with its process can so be resumed
+//! from its journal against the lab it left.
+//!
 //! ```
 //! use std::time::Duration;
 //! use failback_core::clock::Clock;
@@ -49,6 +57,7 @@
 mod counters;
 mod faults;
 mod onprem;
+mod persist;
 mod points;
 mod recovery;
 mod state;
@@ -58,8 +67,10 @@ mod tests;
 pub use counters::{Counters, OpCounts, Violation, ViolationKind};
 pub use faults::{FaultCounts, Faults};
 pub use onprem::LabOnPrem;
+pub use persist::{Persisted, FORMAT as FILE_FORMAT};
 pub use recovery::LabRecovery;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,6 +81,7 @@ use crate::clock::{Clock, ScaledClock};
 use crate::estate::{Estate, RecoveryPoint};
 use crate::generate;
 use crate::state::Operation;
+use crate::Result;
 use state::Shared;
 
 /// The provider name the lab reports in errors.
@@ -195,6 +207,51 @@ impl LabSite {
             onprem: Arc::new(LabOnPrem::new(shared.clone())),
             shared,
         }
+    }
+
+    /// Rebuild a lab site from the file a persisting one wrote ([`LabSite::persist_to`]):
+    /// its items, jobs (same ids, still running where they were), recovery points,
+    /// counters and violations, and its settings. Its clock resumes at the simulated time
+    /// of the state saved, at the saved time scale, and the site goes on persisting to
+    /// the same file.
+    ///
+    /// A file that cannot be read is [`Error::Io`](crate::Error::Io); one that is not a
+    /// whole lab state of format [`FILE_FORMAT`] is [`Error::Io`](crate::Error::Io) of
+    /// kind [`InvalidData`](std::io::ErrorKind::InvalidData) saying what is wrong, both
+    /// naming the file.
+    pub fn restore(path: impl AsRef<Path>) -> Result<LabSite> {
+        let path = path.as_ref();
+        let loaded = persist::load(path)?;
+        let shared = Arc::new(Shared::restored(path, loaded));
+        Ok(LabSite {
+            recovery: Arc::new(LabRecovery::new(shared.clone())),
+            onprem: Arc::new(LabOnPrem::new(shared.clone())),
+            shared,
+        })
+    }
+
+    /// Make the site durable: write its state to `path` now, and again after every change
+    /// a caller may see (each mutation, accepted or refused, each job that ended) before
+    /// the provider call returns. Each write replaces the file atomically (a temporary
+    /// file beside it, fsync, rename, fsync of the folder): a crash leaves the old state
+    /// or the new one. Calls that only read write nothing, except the jobs they saw end;
+    /// call and fault counts of reads are written with the next change, so a crash may
+    /// lose the last few of them (they decide no item's fate).
+    ///
+    /// A write error is a [`Provider`](crate::Error::Provider) error of kind
+    /// [`Other`](crate::ErrorKind::Other) naming the file: here, and from the provider call
+    /// whose change could not be written (the change stays in memory).
+    pub fn persist_to(&self, path: impl AsRef<Path>) -> Result<()> {
+        let (mut st, now) = self.shared.lock();
+        st.persist = Some(persist::Target::new(path.as_ref().to_path_buf()));
+        st.dirty = true;
+        self.shared.save(&mut st, now)
+    }
+
+    /// Where the site persists and how much it wrote, when it does.
+    pub fn persisted(&self) -> Option<Persisted> {
+        let (st, _) = self.shared.lock();
+        st.persist.as_ref().map(Persisted::from)
     }
 
     /// A lab site over a generated healthy estate of `items` items

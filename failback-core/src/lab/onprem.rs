@@ -53,7 +53,7 @@ impl OnPremProvider for LabOnPrem {
 
     async fn discover(&self) -> Result<Estate> {
         self.shared.enter("onprem.discover", "", false).await?;
-        let (st, now) = self.shared.lock();
+        let (st, now) = self.shared.read()?;
         let mut e = st.snapshot(now);
         // The Azure half is the other provider's.
         e.configuration_server = None;
@@ -69,7 +69,7 @@ impl OnPremProvider for LabOnPrem {
 
     async fn vm_runtime(&self, item: &str) -> Result<Option<VmRuntime>> {
         self.shared.enter("onprem.vm_runtime", item, false).await?;
-        let (st, _) = self.shared.lock();
+        let (st, _) = self.shared.read()?;
         if let Some(i) = st.item_by_id_or_name(item) {
             return Ok(st.vm_runtime(i));
         }
@@ -87,7 +87,7 @@ impl OnPremProvider for LabOnPrem {
         self.shared
             .enter("onprem.create_vm", &spec.name, false)
             .await?;
-        let (mut st, _) = self.shared.lock();
+        let (mut st, now) = self.shared.read()?;
         if !st.estate.hosts.iter().any(|h| h.id == spec.host) {
             return Err(err(
                 ErrorKind::InvalidInput,
@@ -119,12 +119,13 @@ impl OnPremProvider for LabOnPrem {
             },
             false,
         );
+        self.shared.save(&mut st, now)?;
         Ok(id)
     }
 
     async fn attach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
         self.shared.enter("onprem.attach_disk", vm, false).await?;
-        let (mut st, _) = self.shared.lock();
+        let (mut st, now) = self.shared.read()?;
         let Some(&v) = st.vm_index.get(vm) else {
             return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
         };
@@ -140,12 +141,13 @@ impl OnPremProvider for LabOnPrem {
             capacity_bytes: 0,
             rdm: false,
         });
-        Ok(())
+        st.dirty = true;
+        self.shared.save(&mut st, now)
     }
 
     async fn detach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
         self.shared.enter("onprem.detach_disk", vm, false).await?;
-        let (mut st, _) = self.shared.lock();
+        let (mut st, now) = self.shared.read()?;
         let Some(&v) = st.vm_index.get(vm) else {
             return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
         };
@@ -158,14 +160,15 @@ impl OnPremProvider for LabOnPrem {
                 format!("{disk_path} is not attached to {vm}"),
             ));
         }
-        Ok(())
+        st.dirty = true;
+        self.shared.save(&mut st, now)
     }
 
     async fn set_config_param(&self, vm: &str, key: &str, value: &str) -> Result<()> {
         self.shared
             .enter("onprem.set_config_param", vm, false)
             .await?;
-        let (mut st, _) = self.shared.lock();
+        let (mut st, now) = self.shared.read()?;
         let Some(p) = st.power.get_mut(vm) else {
             return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
         };
@@ -177,16 +180,18 @@ impl OnPremProvider for LabOnPrem {
             ));
         }
         p.config.insert(key.to_string(), value.to_string());
-        Ok(())
+        st.dirty = true;
+        self.shared.save(&mut st, now)
     }
 
     async fn set_power(&self, vm: &str, on: bool) -> Result<()> {
         self.shared.enter("onprem.set_power", vm, false).await?;
-        let (mut st, _) = self.shared.lock();
+        let (mut st, now) = self.shared.read()?;
         match st.power.get_mut(vm) {
             Some(p) => {
                 p.powered_on = on;
-                Ok(())
+                st.dirty = true;
+                self.shared.save(&mut st, now)
             }
             None => Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist"))),
         }

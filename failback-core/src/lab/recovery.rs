@@ -41,9 +41,14 @@ impl LabRecovery {
             .enter(&format!("recovery.{op}"), &subject, true)
             .await?;
         let (mut st, now) = self.shared.lock();
-        let job = st.start(now, &self.shared.settings, target, op, input)?;
-        if lost {
+        let job = st.start(now, &self.shared.settings, target, op, input);
+        if lost && job.is_ok() {
             st.counters.faults.lost_responses += 1;
+        }
+        // Durable before the caller hears of it, refused or accepted.
+        self.shared.save(&mut st, now)?;
+        let job = job?;
+        if lost {
             return Err(faults::lost_response(PROVIDER));
         }
         Ok(job)
@@ -68,7 +73,7 @@ impl RecoveryProvider for LabRecovery {
 
     async fn discover(&self) -> Result<Estate> {
         self.shared.enter("recovery.discover", "", false).await?;
-        let (st, now) = self.shared.lock();
+        let (st, now) = self.shared.read()?;
         let mut e = st.snapshot(now);
         // The on-premises half is the other provider's.
         e.vcenters.clear();
@@ -105,9 +110,13 @@ impl RecoveryProvider for LabRecovery {
     async fn cancel(&self, job: &JobId) -> Result<()> {
         let lost = self.shared.enter("recovery.cancel", &job.0, true).await?;
         let (mut st, now) = self.shared.lock();
-        st.cancel(job, now)?;
-        if lost {
+        let done = st.cancel(job, now);
+        if lost && done.is_ok() {
             st.counters.faults.lost_responses += 1;
+        }
+        self.shared.save(&mut st, now)?;
+        done?;
+        if lost {
             return Err(faults::lost_response(PROVIDER));
         }
         Ok(())
@@ -115,7 +124,7 @@ impl RecoveryProvider for LabRecovery {
 
     async fn job(&self, job: &JobId) -> Result<JobStatus> {
         self.shared.enter("recovery.job", &job.0, false).await?;
-        let (st, now) = self.shared.lock();
+        let (st, now) = self.shared.read()?;
         st.job_status(job, now)
     }
 
@@ -123,7 +132,7 @@ impl RecoveryProvider for LabRecovery {
         self.shared
             .enter("recovery.find_jobs", &target.to_string(), false)
             .await?;
-        let (st, now) = self.shared.lock();
+        let (st, now) = self.shared.read()?;
         Ok(st.find_jobs(target, operation, now))
     }
 
@@ -131,7 +140,7 @@ impl RecoveryProvider for LabRecovery {
         self.shared
             .enter("recovery.protection_state", item, false)
             .await?;
-        let (st, _) = self.shared.lock();
+        let (st, _) = self.shared.read()?;
         let i = st.item(item)?;
         Ok(st.estate.items[i].state)
     }
@@ -140,7 +149,7 @@ impl RecoveryProvider for LabRecovery {
         self.shared
             .enter("recovery.recovery_points", item, false)
             .await?;
-        let (st, now) = self.shared.lock();
+        let (st, now) = self.shared.read()?;
         let i = st.item(item)?;
         Ok(st.points_of(i, now))
     }
@@ -149,7 +158,7 @@ impl RecoveryProvider for LabRecovery {
         self.shared
             .enter("recovery.azure_vm_shut_down", item, false)
             .await?;
-        let (st, _) = self.shared.lock();
+        let (st, _) = self.shared.read()?;
         let i = st.item(item)?;
         let rt = &st.runtime[i];
         Ok(rt.azure_deleted || !rt.azure_running)

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::counters::{Counters, Violation, ViolationKind};
 use super::faults::{self, CallFault, Key};
@@ -50,6 +51,56 @@ impl Shared {
             settings,
             state: Mutex::new(state),
         }
+    }
+
+    /// A lab read back from its file: the clock resumes at the simulated time saved, at
+    /// the saved scale, and the lab goes on persisting to the same file.
+    pub(crate) fn restored(path: &std::path::Path, loaded: super::persist::Loaded) -> Shared {
+        let super::persist::Loaded {
+            saved_at,
+            settings,
+            state,
+        } = loaded;
+        let clock = Arc::new(ScaledClock::new(saved_at, settings.time_scale));
+        let mut state = LabState::from_saved(state);
+        let mut target = super::persist::Target::new(path.to_path_buf());
+        target.saved_at = Some(saved_at);
+        state.persist = Some(target);
+        Shared {
+            clock,
+            settings,
+            state: Mutex::new(state),
+        }
+    }
+
+    /// The state settled to now, written first when it changed and the lab persists: what
+    /// a provider call sees is durable before the call returns.
+    pub(crate) fn read(&self) -> Result<(MutexGuard<'_, LabState>, DateTime<Utc>)> {
+        let (mut st, now) = self.lock();
+        self.save(&mut st, now)?;
+        Ok((st, now))
+    }
+
+    /// Write the state when it changed and the lab persists (call with the lock held).
+    pub(crate) fn save(&self, st: &mut LabState, now: DateTime<Utc>) -> Result<()> {
+        if !st.dirty {
+            return Ok(());
+        }
+        let Some(target) = st.persist.clone() else {
+            st.dirty = false;
+            return Ok(());
+        };
+        // Never earlier than a state already written: the clock only moves forward.
+        let at = target.saved_at.map_or(now, |s| s.max(now));
+        let bytes = super::persist::encode(&target.path, at, &self.settings, st.saved())?;
+        super::persist::write_atomic(&target.path, &bytes)?;
+        if let Some(t) = st.persist.as_mut() {
+            t.saved_at = Some(at);
+            t.writes += 1;
+            t.last_bytes = bytes.len() as u64;
+        }
+        st.dirty = false;
+        Ok(())
     }
 
     /// The state, settled to now. A poisoned lock is recovered: the state is always left
@@ -95,7 +146,7 @@ impl Shared {
 }
 
 /// The lab's view of one item besides its estate record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ItemRuntime {
     /// Mutations issued in the current stage of the life cycle (removed when their job
     /// fails or is cancelled, so a retry is not a duplicate).
@@ -119,7 +170,7 @@ pub(crate) struct ItemRuntime {
 }
 
 /// What a job was started with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum JobInput {
     /// Reprotect Azure to on-premises.
     Reprotect {
@@ -135,7 +186,7 @@ pub(crate) enum JobInput {
 }
 
 /// A job.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Job {
     pub id: JobId,
     pub target: Target,
@@ -181,7 +232,7 @@ impl Job {
 }
 
 /// Power and configuration of an on-premises VM or master target.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct VmPower {
     pub powered_on: bool,
     pub config: BTreeMap<String, String>,
@@ -208,6 +259,11 @@ pub(crate) struct LabState {
     pub counters: Counters,
     calls: HashMap<(String, String), u64>,
     vm_seq: u64,
+    /// The state changed in a way a caller may see (a mutation, a job that ended): it must
+    /// be written before a provider call returns, when the lab persists.
+    pub dirty: bool,
+    /// Where the lab persists, when it does, and the simulated time last written.
+    pub persist: Option<super::persist::Target>,
 }
 
 fn not_found(what: impl std::fmt::Display) -> Error {
@@ -372,9 +428,125 @@ impl LabState {
             counters: Counters::default(),
             calls: HashMap::new(),
             vm_seq: 0,
+            dirty: false,
+            persist: None,
         };
         st.resume_running_jobs(settings);
         st
+    }
+
+    /// The state as written to a lab file (the indexes are rebuilt on restore).
+    pub(crate) fn saved(&self) -> super::persist::SavedRef<'_> {
+        super::persist::SavedRef {
+            estate: &self.estate,
+            runtime: &self.runtime,
+            power: &self.power,
+            jobs: &self.jobs,
+            counters: &self.counters,
+            calls: self
+                .calls
+                .iter()
+                .map(|((k, s), n)| (k.as_str(), s.as_str(), *n))
+                .collect(),
+            vm_seq: self.vm_seq,
+        }
+    }
+
+    /// A state read back from a lab file: the indexes rebuilt from its estate and jobs.
+    /// The caller has checked that `runtime` has one entry per item and that every job's
+    /// items exist.
+    pub(crate) fn from_saved(saved: super::persist::Saved) -> LabState {
+        let super::persist::Saved {
+            estate,
+            runtime,
+            power,
+            jobs,
+            counters,
+            calls,
+            vm_seq,
+        } = saved;
+        let item_index: HashMap<String, usize> = estate
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id.clone(), i))
+            .collect();
+        let name_index = estate
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.name.clone(), i))
+            .collect();
+        let plans = estate
+            .recovery_plans
+            .iter()
+            .map(|p| {
+                let members = p
+                    .items
+                    .iter()
+                    .filter_map(|id| item_index.get(id).copied())
+                    .collect();
+                (p.name.clone(), members)
+            })
+            .collect();
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, it) in estate.items.iter().enumerate() {
+            if let Some(g) = &it.replication_group {
+                groups.entry(g.clone()).or_default().push(i);
+            }
+        }
+        let vm_index = estate
+            .vms
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.clone(), i))
+            .collect();
+        let mt_index = estate
+            .master_targets
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), i))
+            .collect();
+        let known_inputs = estate
+            .datastores
+            .iter()
+            .flat_map(|d| [d.id.clone(), d.name.clone()])
+            .chain(estate.process_servers.iter().map(|p| p.id.clone()))
+            .collect();
+        let mut job_index = HashMap::new();
+        let mut jobs_by_target: HashMap<(Target, Operation), Vec<usize>> = HashMap::new();
+        let mut due = BinaryHeap::new();
+        for (j, job) in jobs.iter().enumerate() {
+            job_index.insert(job.id.clone(), j);
+            jobs_by_target
+                .entry((job.target.clone(), job.op))
+                .or_default()
+                .push(j);
+            if !job.state.is_final() {
+                due.push(Reverse((job.ends, j)));
+            }
+        }
+        LabState {
+            estate,
+            item_index,
+            name_index,
+            plans,
+            groups,
+            runtime,
+            vm_index,
+            mt_index,
+            known_inputs,
+            power,
+            jobs,
+            job_index,
+            jobs_by_target,
+            due,
+            counters,
+            calls: calls.into_iter().map(|(k, s, n)| ((k, s), n)).collect(),
+            vm_seq,
+            dirty: false,
+            persist: None,
+        }
     }
 
     /// Items the estate shows with a job running get a job started at the lab's start.
@@ -458,6 +630,7 @@ impl LabState {
     }
 
     fn finish_job(&mut self, j: usize, at: DateTime<Utc>) {
+        self.dirty = true;
         let job = self.jobs[j].clone();
         let ok = job.failure.is_none();
         for (k, &i) in job.items.iter().enumerate() {
@@ -624,6 +797,7 @@ impl LabState {
 
     /// Add an on-premises VM.
     pub(crate) fn add_vm(&mut self, vm: OnPremVm, powered_on: bool) {
+        self.dirty = true;
         self.vm_index.insert(vm.id.clone(), self.estate.vms.len());
         self.power.insert(
             vm.id.clone(),
@@ -682,6 +856,8 @@ impl LabState {
         op: Operation,
         input: StartInput,
     ) -> Result<JobId> {
+        // Counted (and perhaps a violation) even when refused: written either way.
+        self.dirty = true;
         let members = self.members(target)?;
         self.counters
             .per_target
@@ -959,6 +1135,7 @@ impl LabState {
 
     /// Cancel a running job: its items return to the state before it.
     pub(crate) fn cancel(&mut self, id: &JobId, now: DateTime<Utc>) -> Result<()> {
+        self.dirty = true;
         let j = *self
             .job_index
             .get(id)

@@ -825,3 +825,130 @@ async fn generated_replicating_items_fail_over_on_their_points() {
     assert!(chosen.time >= now_points.last().unwrap().time);
     assert!(lab.counters().clean());
 }
+
+fn lab_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("failback-lab-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("failback.lab.json")
+}
+
+#[tokio::test]
+async fn a_persisted_lab_restores_with_its_jobs_points_and_counters() {
+    let path = lab_file("restore");
+    let lab = LabSite::generated(20, 3, fast());
+    lab.persist_to(&path).unwrap();
+    assert_eq!(lab.persisted().unwrap().writes, 1);
+    lab.clock().sleep(Duration::from_secs(600)).await;
+    let asr = lab.recovery();
+    let e = lab.estate();
+    let mut alone = e
+        .items
+        .iter()
+        .filter(|i| i.replication_group.is_none() && i.state == ProtectionState::FailedOverToAzure)
+        .map(|i| i.id.clone());
+    let (a, b) = (alone.next().unwrap(), alone.next().unwrap());
+    let req = ReprotectRequest {
+        direction: Direction::AzureToOnPrem,
+        ..to_azure()
+    };
+    let job = asr.reprotect(&item(&a), &req).await.unwrap();
+    // Refused, a violation: written too.
+    assert!(asr.failover(&item(&b), &latest()).await.is_err());
+    let before = lab.counters();
+    assert_eq!(before.violations.len(), 1);
+    let saved = lab.persisted().unwrap();
+    assert!(saved.writes >= 3 && saved.last_bytes > 0);
+    let saved_at = saved.saved_at.unwrap();
+    assert!(saved_at >= lab.settings().start + chrono::Duration::minutes(10));
+
+    // Another "process": the same state, the same job, the clock at the time saved.
+    let back = LabSite::restore(&path).unwrap();
+    assert_eq!(back.counters(), before);
+    assert_eq!(back.settings(), lab.settings());
+    assert!(back.now() >= saved_at && back.now() < saved_at + chrono::Duration::minutes(5));
+    let s = back.recovery().job(&job).await.unwrap();
+    assert_eq!((s.id.clone(), s.state), (job.clone(), JobState::InProgress));
+    assert_eq!(
+        back.recovery().protection_state(&a).await.unwrap(),
+        ProtectionState::Reprotecting
+    );
+    assert_eq!(wait(&back, &job).await.state, JobState::Succeeded);
+    let found = back
+        .recovery()
+        .find_jobs(&item(&a), Operation::Reprotect)
+        .await
+        .unwrap();
+    assert_eq!(found[0].id, job);
+    // Recovery points appear on the restored clock; the failover goes on.
+    back.clock().sleep(Duration::from_secs(11 * 60)).await;
+    assert!(!back
+        .recovery()
+        .recovery_points(&a)
+        .await
+        .unwrap()
+        .is_empty());
+    let fo = back
+        .recovery()
+        .failover(&item(&a), &latest())
+        .await
+        .unwrap();
+    assert_ne!(fo, job, "job ids go on after the restored ones");
+    assert_eq!(wait(&back, &fo).await.state, JobState::Succeeded);
+    assert!(back.failover_point(&a).is_some());
+
+    // Restored again: the settled failover and the counters survive.
+    let again = LabSite::restore(&path).unwrap();
+    let c = again.counters();
+    assert_eq!(c.accepted(&a, Operation::Reprotect), 1);
+    assert_eq!(c.accepted(&a, Operation::Failover), 1);
+    assert_eq!(c.violations.len(), 1);
+    assert_eq!(
+        again.recovery().protection_state(&a).await.unwrap(),
+        ProtectionState::FailedBackAwaitingCommit
+    );
+    assert_eq!(again.estate().items.len(), 20);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[test]
+fn a_damaged_lab_file_is_a_clear_error_naming_it() {
+    let path = lab_file("damaged");
+    let missing = LabSite::restore(&path).unwrap_err();
+    assert!(matches!(missing, crate::Error::Io { .. }), "{missing}");
+    let lab = LabSite::generated(5, 1, fast());
+    lab.persist_to(&path).unwrap();
+    let whole = std::fs::read_to_string(&path).unwrap();
+    assert!(whole.contains(FILE_FORMAT));
+    // A write never leaves its temporary file behind.
+    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    for (text, says) in [
+        (whole[..whole.len() / 2].to_string(), "bad JSON"),
+        ("not json".to_string(), "bad JSON"),
+        (
+            whole.replace(FILE_FORMAT, "failback-lab/9"),
+            "unsupported format",
+        ),
+        (
+            r#"{"format":"failback-lab/1"}"#.to_string(),
+            "missing field",
+        ),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let e = LabSite::restore(&path).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("failback.lab.json"), "{msg}");
+        assert!(msg.contains(says), "{msg}");
+        match e {
+            crate::Error::Io { source, .. } => {
+                assert_eq!(source.kind(), std::io::ErrorKind::InvalidData)
+            }
+            other => panic!("{other}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
