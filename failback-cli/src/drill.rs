@@ -25,6 +25,57 @@ pub const JOURNAL_FILE: &str = "failback.journal";
 pub const MANIFEST_FILE: &str = "failback.drill.json";
 /// The `format` of the drill manifest.
 const MANIFEST_FORMAT: &str = "failback-drill/1";
+/// The lab's counters after a drill or a resume, in the output folder.
+pub const COUNTERS_FILE: &str = "lab-counters.json";
+/// Testing aid: `FAILBACK_CRASH_AT_RECORD=k failback drill …` makes the drill die while
+/// writing the k-th journal record (torn in half), as a crash would, with exit code
+/// [`CRASHED`]; its journal and lab file are left for `failback resume`.
+pub const CRASH_ENV: &str = "FAILBACK_CRASH_AT_RECORD";
+/// Exit code of a drill killed by [`CRASH_ENV`].
+pub const CRASHED: u8 = 9;
+
+/// The lab file of a drill's journal: `failback.journal` has `failback.lab.json` beside
+/// it (and a journal set aside as `failback-RUNID.journal` has `failback-RUNID.lab.json`).
+pub fn lab_file(journal: &Path) -> PathBuf {
+    journal.with_extension("lab.json")
+}
+
+/// The record number of [`CRASH_ENV`], when set.
+fn crash_at() -> Result<Option<u64>, Box<dyn std::error::Error>> {
+    match std::env::var(CRASH_ENV) {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&k| k > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                usage(format!(
+                    "{CRASH_ENV}={v}: give a record number of at least 1"
+                ))
+            }),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Write the lab's counters (mutations per item and target, violations, faults) and what
+/// persisting the lab cost into `out`.
+fn write_counters(out: &Path, lab: &LabSite) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let counters = lab.counters();
+    let persisted = lab.persisted();
+    let v = serde_json::json!({
+        "format": "failback-lab-counters/1",
+        "clean": counters.clean(),
+        "counters": counters,
+        "lab_file": persisted.as_ref().map(|p| &p.path),
+        "lab_writes": persisted.as_ref().map(|p| p.writes),
+        "lab_last_write_bytes": persisted.as_ref().map(|p| p.last_bytes),
+    });
+    let path = out.join(COUNTERS_FILE);
+    std::fs::write(&path, crate::to_json(&v))
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
+}
 
 type CliResult = Result<u8, Box<dyn std::error::Error>>;
 
@@ -115,6 +166,12 @@ pub struct ResumeArgs {
     /// Folder of the report files; default: the journal's folder.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// No progress bars (they are hidden anyway when stdout is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 /// The options of `failback run`.
@@ -256,7 +313,11 @@ pub fn drill(args: DrillArgs) -> CliResult {
         .map_err(|e| usage(format!("cannot create {}: {e}", args.out.display())))?;
     let journal_path = args.out.join(JOURNAL_FILE);
     set_aside_earlier_journal(&journal_path)?;
-    let journal = Journal::create(&journal_path)?;
+    let mut journal = Journal::create(&journal_path)?;
+    let crash = crash_at()?;
+    if let Some(k) = crash {
+        journal.crash_at_record(k);
+    }
     let manifest_path = args.out.join(MANIFEST_FILE);
     std::fs::write(&manifest_path, crate::to_json(&manifest))
         .map_err(|e| usage(format!("cannot write {}: {e}", manifest_path.display())))?;
@@ -268,6 +329,8 @@ pub fn drill(args: DrillArgs) -> CliResult {
         ..RunSettings::default()
     };
     let lab = manifest.lab(estate.clone());
+    // Durable like real clouds: `failback resume` restores the lab from this file.
+    lab.persist_to(lab_file(&journal_path))?;
     let orch =
         Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings).with_estate(&estate);
     drop(estate);
@@ -283,7 +346,16 @@ pub fn drill(args: DrillArgs) -> CliResult {
             let _ = bars.await;
         }
         run
-    })?;
+    });
+    let run = match run {
+        Err(e @ failback_core::Error::JournalWrite { .. }) if crash.is_some() => {
+            // The test hook's crash: die now, no report, as a killed process would.
+            eprintln!("simulated crash ({CRASH_ENV}): {e}");
+            std::process::exit(i32::from(CRASHED));
+        }
+        other => other?,
+    };
+    write_counters(&args.out, &lab)?;
     let findings = plan.findings.clone();
     finish(
         &plan,
@@ -296,9 +368,10 @@ pub fn drill(args: DrillArgs) -> CliResult {
     )
 }
 
-/// A journal left in the same folder by an earlier drill (finished, or interrupted: a
-/// drill's journal cannot be resumed) is renamed to `failback-RUNID.journal`; any other
-/// unfinished journal (a real run's, resumable) stops the drill.
+/// A journal left in the same folder by an earlier drill (finished, or interrupted) is
+/// renamed to `failback-RUNID.journal`, its lab file to `failback-RUNID.lab.json` (an
+/// interrupted one stays resumable there); any other unfinished journal (a real run's)
+/// stops the drill.
 fn set_aside_earlier_journal(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -331,9 +404,21 @@ fn set_aside_earlier_journal(path: &Path) -> Result<(), Box<dyn std::error::Erro
             path.display()
         ))
     })?;
+    // Its lab goes with it, so the journal set aside can still be resumed.
+    let lab = lab_file(path);
+    if lab.is_file() {
+        std::fs::rename(&lab, lab_file(&aside)).map_err(|e| {
+            usage(format!(
+                "cannot move the earlier lab file {} aside: {e}",
+                lab.display()
+            ))
+        })?;
+    }
     if !finished {
         eprintln!(
-            "note: the earlier drill's unfinished journal is now {}",
+            "note: the earlier drill's unfinished journal is now {} (resume it with \
+             `failback resume {}`)",
+            aside.display(),
             aside.display()
         );
     }
@@ -460,9 +545,10 @@ fn summary(
     out.push_str(&format!("timeline: {}\n", w.svg.display()));
     out.push_str(&format!("journal:  {}\n", journal.display()));
     if t.pending > 0 {
-        out.push_str(
-            "interrupted: the lab ended with this process; run the drill again to finish\n",
-        );
+        out.push_str(&format!(
+            "interrupted: continue with `failback resume {}`\n",
+            journal.display()
+        ));
     }
     out
 }
@@ -482,40 +568,47 @@ pub fn run_real(args: RunArgs) -> CliResult {
 
 /// `failback resume`: continue the run of a journal.
 ///
-/// A lab drill's site (its items' states, jobs and recovery points) lives in the memory of
-/// the process that ran the drill: once that process has ended, the jobs the journal
-/// names no longer exist anywhere, and a fresh lab built from the same estate starts from
-/// the beginning, not from the journal's progress. Re-attaching to those jobs would only
-/// fail, and starting their operations again in a fresh lab would pretend a resume that
-/// did not happen. So a lab drill's journal is not resumed across processes: an
-/// unfinished one is refused with this explanation (run the drill again; the orchestrator's
-/// own crash test kills and resumes runs against one living lab), a finished one has
-/// nothing left to do. A journal of a run against real providers is what resume is for,
-/// and it needs their adapters, which do not exist yet.
+/// A lab drill persists its lab site beside its journal ([`lab_file`]), as real clouds
+/// keep their state: the lab is restored from that file (its items, its jobs with their
+/// ids, its recovery points and counters, its clock at the simulated time saved), an
+/// orchestrator is made on the restored lab's providers and clock, and
+/// [`Orchestrator::resume`] continues the run from the journal: finished operations are
+/// not touched, started jobs are polled again, an intent without a job asks the lab for
+/// it. The drill report, the counters and the summary are written as the drill does. A
+/// finished journal has nothing left to do (exit 0). A journal with no lab file beside it
+/// is a real run's, which needs the provider adapters, which do not exist yet (exit 1).
 pub fn resume(args: ResumeArgs) -> CliResult {
     let dir = args
         .journal
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let manifest_path = dir.join(MANIFEST_FILE);
-    let manifest: Manifest = match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            usage(format!(
-                "{} is not a drill manifest: {e}",
-                manifest_path.display()
-            ))
-        })?,
-        Err(_) => {
+    let lab_path = lab_file(&args.journal);
+    if !lab_path.is_file() {
+        let manifest_path = dir.join(MANIFEST_FILE);
+        if manifest_path.is_file() {
+            let again = std::fs::read_to_string(&manifest_path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+                .map(|m| format!(": {}", m.command(args.out.as_deref().unwrap_or(&dir))))
+                .unwrap_or_default();
             return Err(usage(format!(
-                "{} has no drill manifest ({MANIFEST_FILE}) beside it, so it is the journal \
-                 of a run against real providers: resuming it needs the Azure Site Recovery \
-                 adapter (failback-azure) and the vSphere adapter (failback-vsphere), and \
-                 neither exists yet. Nothing was done.",
+                "{} is a drill's journal, but its lab file {} is missing (a drill of an \
+                 older failback, or the file was moved): the lab cannot be restored. \
+                 Nothing was done. Run the drill again{again}",
                 args.journal.display(),
-            )))
+                lab_path.display()
+            )));
         }
-    };
+        return Err(usage(format!(
+            "{} has no lab file ({}) beside it, so it is the journal of a run against real \
+             providers: resuming it needs the Azure Site Recovery adapter (failback-azure) \
+             and the vSphere adapter (failback-vsphere), and neither exists yet. Nothing \
+             was done.",
+            args.journal.display(),
+            lab_path.display()
+        )));
+    }
     let text = std::fs::read_to_string(&args.journal)
         .map_err(|e| usage(format!("cannot read {}: {e}", args.journal.display())))?;
     let (run_id, finished) = journal_state(&text);
@@ -526,14 +619,50 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         );
         return Ok(READY);
     }
-    Err(usage(format!(
-        "{} is the journal of an unfinished lab drill (run {run_id}). The lab site of a \
-         drill lives in the memory of the process that ran it, so its jobs ended with that \
-         process and cannot be re-attached, and a new lab would start from the beginning, \
-         not from the journal's progress. Nothing was done. Run the drill again: {}",
-        args.journal.display(),
-        manifest.command(args.out.as_deref().unwrap_or(&dir))
-    )))
+    let out = args.out.clone().unwrap_or_else(|| dir.clone());
+    std::fs::create_dir_all(&out)
+        .map_err(|e| usage(format!("cannot create {}: {e}", out.display())))?;
+    let lab = LabSite::restore(&lab_path)?;
+    let opened = Journal::open(&args.journal)?;
+    let Some(Entry::RunStarted { plan, settings, .. }) = opened.entries.first() else {
+        return Err(usage(format!(
+            "{} does not start with its run: nothing to resume",
+            args.journal.display()
+        )));
+    };
+    let plan: Plan = plan.as_ref().clone();
+    let settings: RunSettings = serde_json::from_value(settings.clone()).map_err(|e| {
+        usage(format!(
+            "{}: the run's settings cannot be read: {e}",
+            args.journal.display()
+        ))
+    })?;
+    let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
+        .with_estate(&lab.estate());
+    let visible = progress::visible(args.quiet);
+    let wall = Instant::now();
+    let rt = runtime()?;
+    let run = rt.block_on(async {
+        let cancel = interrupt_cancels();
+        let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));
+        let run = orch.resume(opened, cancel).await;
+        drop(orch);
+        if let Some(bars) = bars {
+            let _ = bars.await;
+        }
+        run
+    })?;
+    write_counters(&out, &lab)?;
+    let findings = plan.findings.clone();
+    finish(
+        &plan,
+        &run,
+        &findings,
+        &out,
+        &args.journal,
+        wall.elapsed(),
+        args.format,
+    )
 }
 
 /// The run id of a journal's text and whether its run finished (its last record is

@@ -202,7 +202,7 @@ fn run_says_the_adapters_are_missing() {
 }
 
 #[test]
-fn resume_without_a_drill_manifest_names_the_missing_adapters() {
+fn resume_without_a_lab_file_names_the_missing_adapters() {
     let out = out_dir("resume-real");
     let journal = out.join("failback.journal");
     std::fs::write(&journal, "").unwrap();
@@ -216,29 +216,135 @@ fn resume_without_a_drill_manifest_names_the_missing_adapters() {
 }
 
 #[test]
-fn resume_of_a_lab_drill_is_refused_unless_finished() {
+fn resume_of_a_finished_drill_has_nothing_to_do_and_an_interrupted_one_stays_resumable() {
     let out = out_dir("resume-lab");
     let o = drill(&out, &["--vms", "3", "--seed", "4", "--quiet"]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(out.join("failback.lab.json").is_file());
     let journal = out.join("failback.journal");
     let o = run(&["resume", journal.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("nothing to resume"));
 
-    // Cut the run_finished record: an interrupted drill.
-    let full = std::fs::read_to_string(&journal).unwrap();
-    let lines: Vec<&str> = full.lines().collect();
-    std::fs::write(&journal, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
-    let o = run(&["resume", journal.to_str().unwrap()]);
-    assert_eq!(code(&o), 1);
-    let err = text(&o.stderr);
-    assert!(err.contains("unfinished lab drill"), "{err}");
-    assert!(err.contains("failback drill --vms 3 --seed 4"), "{err}");
-
-    // Running the drill again in the same folder keeps the interrupted journal aside.
+    // An interrupted drill, then a new drill in the same folder: the interrupted journal
+    // is set aside with its lab file, and resumes from there.
+    std::fs::remove_file(&journal).unwrap();
+    let o = Command::new(BIN)
+        .args(["drill", "--vms", "3", "--seed", "4", "--quiet", "--out"])
+        .arg(&out)
+        .args(["--time-scale", FAST])
+        .env("FAILBACK_CRASH_AT_RECORD", "6")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 9, "{}", text(&o.stderr));
     let o = drill(&out, &["--vms", "3", "--seed", "4", "--quiet"]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("unfinished journal is now"));
+    let aside = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("failback-run-") && n.ends_with(".journal")
+        })
+        .unwrap();
+    assert!(aside.with_extension("lab.json").is_file());
+    let o = run(&["resume", aside.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+}
+
+fn journal_records(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count()
+}
+
+/// Per item: how many times each operation took effect, from `lab-counters.json`.
+fn per_item_counts(out: &Path) -> (serde_json::Value, serde_json::Value) {
+    let t = std::fs::read_to_string(out.join("lab-counters.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+    (
+        v["counters"]["per_item"].clone(),
+        v["counters"]["violations"].clone(),
+    )
+}
+
+/// A drill killed at its k-th journal record (early, mid, late) and resumed by another
+/// process ends with every item done, each operation accepted once per item (as in an
+/// uninterrupted drill), and no violation.
+#[test]
+fn a_drill_killed_at_record_k_resumes_in_another_process() {
+    let args = ["--vms", "60", "--seed", "3", "--quiet"];
+    let whole = out_dir("crash-whole");
+    let o = drill(&whole, &args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let records = journal_records(&whole.join("failback.journal"));
+    assert!(records > 100, "{records}");
+    let (expected, violations) = per_item_counts(&whole);
+    assert_eq!(violations, serde_json::json!([]));
+    let ops = [
+        "reprotect",
+        "failover",
+        "commit",
+        "reprotect_to_azure",
+        "cancel",
+    ];
+    for (item, counts) in expected.as_object().unwrap() {
+        for op in ops {
+            assert!(counts[op].as_u64().unwrap() <= 1, "{item}: {counts}");
+        }
+    }
+    assert_eq!(expected.as_object().unwrap().len(), 60);
+
+    for k in [7, records / 3, records / 2, records - 5] {
+        let out = out_dir(&format!("crash-{k}"));
+        let mut cmd = Command::new(BIN);
+        cmd.args(["drill", "--out"])
+            .arg(&out)
+            .args(["--time-scale", FAST])
+            .args(args)
+            .env("FAILBACK_CRASH_AT_RECORD", k.to_string());
+        let o = cmd.output().unwrap();
+        assert_eq!(code(&o), 9, "k={k}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("simulated crash"), "k={k}");
+        assert!(
+            !out.join("drill-report.json").exists(),
+            "k={k}: a crash writes no report"
+        );
+        assert!(out.join("failback.lab.json").is_file());
+        assert!(journal_records(&out.join("failback.journal")) >= k - 1);
+
+        let journal = out.join("failback.journal");
+        let o = run(&[
+            "resume",
+            journal.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(code(&o), 0, "k={k}: {}{}", text(&o.stdout), text(&o.stderr));
+        let stdout = text(&o.stdout);
+        assert!(
+            stdout.contains("60 done, 0 failed, 0 pending"),
+            "k={k}: {stdout}"
+        );
+        let v = report_json(&out);
+        let items = items(&v);
+        assert_eq!(items.len(), 60);
+        for i in items {
+            assert_eq!(i["status"]["status"], "done", "k={k}: {i}");
+            assert!(i["recovery_time_seconds"].is_u64(), "k={k}: {i}");
+        }
+        let (got, violations) = per_item_counts(&out);
+        assert_eq!(violations, serde_json::json!([]), "k={k}");
+        assert_eq!(got, expected, "k={k}: an operation issued twice or missing");
+        // Resumed again: finished, nothing to do.
+        let o = run(&["resume", journal.to_str().unwrap()]);
+        assert_eq!(code(&o), 0);
+        assert!(text(&o.stdout).contains("nothing to resume"));
+    }
 }
 
 #[test]
