@@ -82,11 +82,13 @@ enum Command {
     /// Fail back against the real Azure Site Recovery and vSphere: not available yet, the
     /// provider adapters do not exist (exit 1). Use `failback drill` meanwhile.
     Run(drill::RunArgs),
-    /// Continue an interrupted run from its journal. Only runs against real providers can
-    /// be resumed, and their adapters do not exist yet (exit 1). A lab drill's site lives in
-    /// the memory of the process that ran it, so an unfinished drill's journal is refused
-    /// with the command that runs the drill again (exit 1); a finished one has nothing to
-    /// do (exit 0).
+    /// Continue an interrupted run from its journal. A drill's lab is restored from the
+    /// lab file beside the journal (failback.lab.json) and the run goes on, re-attaching to
+    /// its jobs; the report files are written as the drill does, with the drill's exit
+    /// codes. A finished journal has nothing to do (exit 0). A real run's journal (no lab
+    /// file) needs the provider adapters, which do not exist yet (exit 1). Testing aid:
+    /// FAILBACK_CRASH_AT_RECORD=k makes `failback drill` die at its k-th journal record with
+    /// exit code 9, leaving a journal to resume.
     Resume(drill::ResumeArgs),
     /// Print the JSON Schema of a document kind.
     Schema {
