@@ -80,4 +80,41 @@ impl Prior {
     pub(super) fn failed(&self, item: &str) -> Option<&(Stage, String)> {
         self.failed.get(item)
     }
+
+    /// The order of a resumed run's queue: the units it left in flight (an intent or a job
+    /// without an end) first, then the ones it had started, then the rest, each in plan
+    /// order. A failover started before the crash is so watched to its end (and its VM
+    /// verified) before new units take the slots.
+    pub(super) fn resume_order(&self, units: &[crate::readiness::UnitReport]) -> Vec<usize> {
+        use crate::provider::Target;
+        use std::collections::HashSet;
+        let mut in_flight: HashSet<&Target> = HashSet::new();
+        let mut touched: HashSet<&Target> = HashSet::new();
+        for (k, o) in &self.ops {
+            touched.insert(&k.target);
+            if o.finished.is_none() {
+                in_flight.insert(&k.target);
+            }
+        }
+        let rank = |u: &crate::readiness::UnitReport| -> u8 {
+            let targets = u.items.iter().map(|i| Target::Item(i.item.clone())).chain(
+                u.recovery_plan
+                    .iter()
+                    .map(|rp| Target::RecoveryPlan(rp.clone())),
+            );
+            let mut r = 2;
+            for t in targets {
+                if in_flight.contains(&t) {
+                    return 0;
+                }
+                if touched.contains(&t) {
+                    r = 1;
+                }
+            }
+            r
+        };
+        let mut order: Vec<usize> = (0..units.len()).collect();
+        order.sort_by_cached_key(|&u| rank(&units[u]));
+        order
+    }
 }

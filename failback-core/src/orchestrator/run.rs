@@ -200,11 +200,18 @@ async fn drive(
     let n = plan.units.len();
     let mut results: Vec<Vec<ItemOutcome>> = (0..n).map(|_| Vec::new()).collect();
     let mut set = JoinSet::new();
+    // Plan order; a resumed run first takes the units it left in flight, then the ones it
+    // had started (a stable sort keeps plan order within each).
+    let order: Vec<usize> = if resumed {
+        ctx.prior.resume_order(&plan.units)
+    } else {
+        (0..n).collect()
+    };
     let mut next = 0;
     let limit = ctx.settings.concurrency.max(1);
     loop {
         while set.len() < limit && next < n {
-            set.spawn(run_unit(ctx.clone(), next));
+            set.spawn(run_unit(ctx.clone(), order[next]));
             next += 1;
         }
         let Some(joined) = set.join_next().await else {
