@@ -1,1 +1,1 @@
-//! Runnable examples of the failback crates; see the `[[example]]` entries.
+#![doc = include_str!("../README.md")]

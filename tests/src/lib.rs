@@ -1,5 +1,4 @@
-//! Helpers shared by the workspace-level tests: the healthy example estate, ways to change
-//! one fact of it, and assertions on findings by rule ID.
+#![doc = include_str!("../README.md")]
 
 use failback_core::estate::{Estate, MasterTarget, ProtectedItem};
 use failback_core::readiness::Assessment;
