@@ -227,6 +227,7 @@ impl Job {
             progress,
             error: self.error.clone(),
             poll_after,
+            started_at: Some(self.started),
         }
     }
 }

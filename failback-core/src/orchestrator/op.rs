@@ -134,7 +134,7 @@ pub(super) async fn execute(
             return poll(ctx, spec, &job, ctx.now(), run).await;
         }
         // An intent without a job: the call may or may not have reached the provider.
-        match find_existing(ctx, spec).await {
+        match find_existing(ctx, spec, p.intent_at).await {
             Ok(Some(job)) => return attach(ctx, spec, job, ctx.now(), run).await,
             Ok(None) => {}
             Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
@@ -146,7 +146,7 @@ pub(super) async fn execute(
     let now = ctx.now();
     run.started_at = Some(now);
     if spec.attach {
-        match find_existing(ctx, spec).await {
+        match find_existing(ctx, spec, None).await {
             Ok(Some(job)) => return attach(ctx, spec, job, now, run).await,
             Ok(None) => {}
             Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
@@ -226,7 +226,7 @@ async fn issue(
         }
         if e.is_retryable() {
             // A lost response: the call may have started a job anyway. Never issue twice.
-            match find_existing(ctx, spec).await {
+            match find_existing(ctx, spec, Some(since)).await {
                 Ok(Some(job)) => break (job, true),
                 Ok(None) => {}
                 Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
@@ -251,10 +251,21 @@ async fn issue(
     poll(ctx, spec, &job, since, run).await
 }
 
-/// The job of this operation on its target, if one took effect: the newest job of the
-/// operation when it still runs, or when it succeeded and the members are past the state
-/// the operation starts from (an older job of an earlier failback leaves them there).
-async fn find_existing(ctx: &Ctx, spec: &OpSpec) -> Result<Option<JobId>> {
+/// How much earlier than the intent's record a job may have started and still be ours:
+/// the provider's clock and ours may differ by this much.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// The job of this operation on its target, if one took effect. When the provider gives
+/// the newest job's start time and the intent's time is known, the job is ours exactly when
+/// it started after the intent (less [`CLOCK_SKEW`]), whatever its state: a failed job of
+/// ours fails the item rather than being issued again. Without a start time: the newest
+/// job when it still runs, or when it succeeded and the members are past the state the
+/// operation starts from (an older job of an earlier failback leaves them there).
+async fn find_existing(
+    ctx: &Ctx,
+    spec: &OpSpec,
+    intent_at: Option<DateTime<Utc>>,
+) -> Result<Option<JobId>> {
     let key = &spec.key;
     let op = operation(key.stage);
     let jobs = ctx
@@ -265,6 +276,9 @@ async fn find_existing(ctx: &Ctx, spec: &OpSpec) -> Result<Option<JobId>> {
     let Some(newest) = jobs.first() else {
         return Ok(None);
     };
+    if let (Some(started), Some(intent)) = (newest.started_at, intent_at) {
+        return Ok((started >= intent - CLOCK_SKEW).then(|| newest.id.clone()));
+    }
     if !newest.state.is_final() {
         return Ok(Some(newest.id.clone()));
     }

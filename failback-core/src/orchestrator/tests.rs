@@ -151,6 +151,7 @@ fn status(id: &JobId, state: JobState) -> JobStatus {
         progress: None,
         error: (state == JobState::Failed).then(|| "disk write error on the master target".into()),
         poll_after: None,
+        started_at: None,
     }
 }
 
@@ -992,6 +993,76 @@ async fn resume_issues_an_intent_that_never_reached_the_provider_exactly_once() 
         .filter(|e| matches!(e, Entry::Intent { .. }))
         .count();
     assert_eq!(intents, 1);
+}
+
+/// A resume whose intent has no job record, with the provider telling job start times.
+async fn resume_with_found_job(found: JobStatus) -> (RunReport, usize) {
+    let plan = plan_of(
+        vec![single("a", S::FailedOverToAzure, &[Stage::Reprotect])],
+        Request::default(),
+    );
+    let path = journal_path(&format!("resume-start-{}", found.id.0));
+    let mut j = Journal::create(&path).unwrap();
+    j.append(&started(&plan)).unwrap();
+    j.append(&Entry::Intent {
+        op: key("a", Stage::Reprotect),
+        at: t0(),
+    })
+    .unwrap();
+    drop(j);
+    let mut rec = MockRecoveryProvider::new();
+    let f = found.clone();
+    rec.expect_find_jobs()
+        .times(1)
+        .returning(move |_, _| Ok(vec![f.clone()]));
+    let issued = Arc::new(AtomicUsize::new(0));
+    let n = issued.clone();
+    rec.expect_reprotect().returning(move |_, _| {
+        n.fetch_add(1, Ordering::SeqCst);
+        Ok(JobId("rp-new".into()))
+    });
+    rec.expect_job().returning(move |j| {
+        if *j == found.id {
+            Ok(found.clone())
+        } else {
+            Ok(status(j, JobState::Succeeded))
+        }
+    });
+    // The reprotect to on-prem leaves the item in the state it starts from only when an
+    // older job is found; these tests decide by start time, never by state.
+    rec.expect_protection_state().never();
+    let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
+    let report = o
+        .resume(Journal::open(&path).unwrap(), CancellationToken::new())
+        .await
+        .unwrap();
+    (report, issued.load(Ordering::SeqCst))
+}
+
+#[tokio::test(start_paused = true)]
+async fn resume_takes_a_failed_job_started_after_the_intent_as_its_own_and_does_not_issue_again() {
+    let found = JobStatus {
+        started_at: Some(t0() + chrono::Duration::seconds(3)),
+        ..status(&JobId("rp-ours".into()), JobState::Failed)
+    };
+    let (report, issued) = resume_with_found_job(found).await;
+    assert_eq!(issued, 0, "the operation took effect once already");
+    assert_eq!(report.failed(), 1);
+    match &report.items[0].status {
+        ItemStatus::Failed { cause, .. } => assert!(cause.contains("disk write error"), "{cause}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn resume_issues_again_when_the_only_job_found_started_before_the_intent() {
+    let found = JobStatus {
+        started_at: Some(t0() - chrono::Duration::hours(3)),
+        ..status(&JobId("rp-old".into()), JobState::Succeeded)
+    };
+    let (report, issued) = resume_with_found_job(found).await;
+    assert_eq!(issued, 1, "an older failback's job is not this run's");
+    assert_eq!(report.done(), 1);
 }
 
 #[tokio::test(start_paused = true)]

@@ -86,4 +86,8 @@ pub struct JobStatus {
     pub error: Option<String>,
     /// How long to wait before asking again, when the provider suggests it.
     pub poll_after: Option<Duration>,
+    /// When the job started (ASR's `Job.startTime`), when the provider tells: how a
+    /// resumed run tells a job it started from an older one of the same operation.
+    #[serde(default)]
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
 }
