@@ -287,21 +287,23 @@ fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-impl LabState {
-    fn new(estate: Estate, settings: &LabSettings) -> LabState {
-        let start = settings.start;
-        let item_index: HashMap<String, usize> = estate
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.id.clone(), i))
-            .collect();
-        let name_index = estate
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.name.clone(), i))
-            .collect();
+/// The lookups of a lab state, derived from its estate (built anew on restore).
+struct Indexes {
+    item_index: HashMap<String, usize>,
+    name_index: HashMap<String, usize>,
+    plans: HashMap<String, Vec<usize>>,
+    groups: HashMap<String, Vec<usize>>,
+    vm_index: HashMap<String, usize>,
+    mt_index: HashMap<String, usize>,
+    known_inputs: HashSet<String>,
+}
+
+impl Indexes {
+    fn of(estate: &Estate) -> Indexes {
+        let positions = |ids: &mut dyn Iterator<Item = &String>| -> HashMap<String, usize> {
+            ids.enumerate().map(|(i, id)| (id.clone(), i)).collect()
+        };
+        let item_index = positions(&mut estate.items.iter().map(|it| &it.id));
         let plans = estate
             .recovery_plans
             .iter()
@@ -320,18 +322,27 @@ impl LabState {
                 groups.entry(g.clone()).or_default().push(i);
             }
         }
-        let vm_index: HashMap<String, usize> = estate
-            .vms
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.clone(), i))
-            .collect();
-        let mt_index = estate
-            .master_targets
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id.clone(), i))
-            .collect();
+        Indexes {
+            name_index: positions(&mut estate.items.iter().map(|it| &it.name)),
+            vm_index: positions(&mut estate.vms.iter().map(|v| &v.id)),
+            mt_index: positions(&mut estate.master_targets.iter().map(|m| &m.id)),
+            known_inputs: estate
+                .datastores
+                .iter()
+                .flat_map(|d| [d.id.clone(), d.name.clone()])
+                .chain(estate.process_servers.iter().map(|p| p.id.clone()))
+                .collect(),
+            item_index,
+            plans,
+            groups,
+        }
+    }
+}
+
+impl LabState {
+    fn new(estate: Estate, settings: &LabSettings) -> LabState {
+        let start = settings.start;
+        let ix = Indexes::of(&estate);
         let mut power: HashMap<String, VmPower> = HashMap::new();
         for v in &estate.vms {
             power.insert(
@@ -369,7 +380,10 @@ impl LabState {
                 ),
                 None => (in_azure, committed),
             };
-            let original = it.original_vm.clone().filter(|v| vm_index.contains_key(v));
+            let original = it
+                .original_vm
+                .clone()
+                .filter(|v| ix.vm_index.contains_key(v));
             // The original VM is off while the item runs in Azure, on once it is back.
             if let Some(v) = &original {
                 if let Some(p) = power.get_mut(v) {
@@ -405,22 +419,16 @@ impl LabState {
                 master_target: it.master_target.clone(),
             });
         }
-        let known_inputs = estate
-            .datastores
-            .iter()
-            .flat_map(|d| [d.id.clone(), d.name.clone()])
-            .chain(estate.process_servers.iter().map(|p| p.id.clone()))
-            .collect();
         let mut st = LabState {
-            known_inputs,
+            known_inputs: ix.known_inputs,
             estate,
-            item_index,
-            name_index,
-            plans,
-            groups,
+            item_index: ix.item_index,
+            name_index: ix.name_index,
+            plans: ix.plans,
+            groups: ix.groups,
             runtime,
-            vm_index,
-            mt_index,
+            vm_index: ix.vm_index,
+            mt_index: ix.mt_index,
             power,
             jobs: Vec::new(),
             job_index: HashMap::new(),
@@ -466,54 +474,7 @@ impl LabState {
             calls,
             vm_seq,
         } = saved;
-        let item_index: HashMap<String, usize> = estate
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.id.clone(), i))
-            .collect();
-        let name_index = estate
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.name.clone(), i))
-            .collect();
-        let plans = estate
-            .recovery_plans
-            .iter()
-            .map(|p| {
-                let members = p
-                    .items
-                    .iter()
-                    .filter_map(|id| item_index.get(id).copied())
-                    .collect();
-                (p.name.clone(), members)
-            })
-            .collect();
-        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, it) in estate.items.iter().enumerate() {
-            if let Some(g) = &it.replication_group {
-                groups.entry(g.clone()).or_default().push(i);
-            }
-        }
-        let vm_index = estate
-            .vms
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.clone(), i))
-            .collect();
-        let mt_index = estate
-            .master_targets
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id.clone(), i))
-            .collect();
-        let known_inputs = estate
-            .datastores
-            .iter()
-            .flat_map(|d| [d.id.clone(), d.name.clone()])
-            .chain(estate.process_servers.iter().map(|p| p.id.clone()))
-            .collect();
+        let ix = Indexes::of(&estate);
         let mut job_index = HashMap::new();
         let mut jobs_by_target: HashMap<(Target, Operation), Vec<usize>> = HashMap::new();
         let mut due = BinaryHeap::new();
@@ -529,14 +490,14 @@ impl LabState {
         }
         LabState {
             estate,
-            item_index,
-            name_index,
-            plans,
-            groups,
+            item_index: ix.item_index,
+            name_index: ix.name_index,
+            plans: ix.plans,
+            groups: ix.groups,
             runtime,
-            vm_index,
-            mt_index,
-            known_inputs,
+            vm_index: ix.vm_index,
+            mt_index: ix.mt_index,
+            known_inputs: ix.known_inputs,
             power,
             jobs,
             job_index,
