@@ -233,11 +233,16 @@ pub fn decide(
                     None => (Transfer::Delta, full, true),
                 }
             };
-            let mut reasons = vec![format!(
-                "LOC-001: original VM {} exists and master target {} reaches its datastores",
-                vm.id, mt.id
-            )];
-            if moved {
+            // Reasons are words for the report: built only when explaining (the planner
+            // scores candidates without them, then explains the one it chose).
+            let mut reasons = Vec::new();
+            if v.explain {
+                reasons.push(format!(
+                    "LOC-001: original VM {} exists and master target {} reaches its datastores",
+                    vm.id, mt.id
+                ));
+            }
+            if moved && v.explain {
                 reasons.push(format!(
                     "EXT-011: {} was moved from NFS to VMFS: a full copy travels",
                     vm.id
@@ -262,11 +267,14 @@ pub fn decide(
             return None;
         }
         // Auto: fall through to alternate, keeping the reasons.
-        let reasons = orig
-            .list
-            .iter()
-            .map(|x| format!("{}: {}", x.rule, x.message))
-            .collect();
+        let reasons = if v.explain {
+            orig.list
+                .iter()
+                .map(|x| format!("{}: {}", x.rule, x.message))
+                .collect()
+        } else {
+            Vec::new()
+        };
         return alternate(index, item, mt, pinned_datastore, used, full, reasons, v);
     }
     alternate(
@@ -276,7 +284,11 @@ pub fn decide(
         pinned_datastore,
         used,
         full,
-        vec!["alternate location requested".to_string()],
+        if v.explain {
+            vec!["alternate location requested".to_string()]
+        } else {
+            Vec::new()
+        },
         v,
     )
 }
@@ -381,10 +393,12 @@ fn alternate(
         return None;
     }
     let datastore = datastore?;
-    reasons.push(format!(
-        "LOC-008: a new VM on host {} and datastore {}",
-        mt.host, datastore
-    ));
+    if v.explain {
+        reasons.push(format!(
+            "LOC-008: a new VM on host {} and datastore {}",
+            mt.host, datastore
+        ));
+    }
     Some(LocationDecision {
         location: Location::Alternate,
         reasons,
