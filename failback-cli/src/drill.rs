@@ -291,7 +291,7 @@ pub fn drill(args: DrillArgs) -> CliResult {
     };
     let estate = manifest.estate()?;
     let plan = match failback_core::plan(&estate, &manifest.request)
-        .map_err(|e| crate::place_request_errors(e, &text))?
+        .map_err(|e| e.placed_in("request", &text))?
     {
         PlanOutcome::Ready(p) => p,
         PlanOutcome::Refused(report) => {
@@ -668,10 +668,7 @@ pub fn resume(args: ResumeArgs) -> CliResult {
 /// The run id of a journal's text and whether its run finished (its last record is
 /// `run_finished`). Damaged lines count as not finished.
 fn journal_state(text: &str) -> (String, bool) {
-    let record = |line: &str| -> Option<Entry> {
-        let (_, json) = line.split_once(' ')?;
-        serde_json::from_str(json).ok()
-    };
+    let record = |line: &str| -> Option<Entry> { failback_core::journal::parse_record(line).ok() };
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let finished = lines
         .last()

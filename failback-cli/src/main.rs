@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use failback_core::estate::locate::{locate, FieldPath};
 use failback_core::plan::table;
 use failback_core::rules::{catalog, Severity};
 use failback_core::{assess, plan, Assessment, Estate, PlanOutcome, Request};
@@ -153,27 +152,6 @@ pub(crate) fn load_request(
     })
 }
 
-/// Request errors found against the estate (an unknown item, group or pinned id) carry
-/// the field path only: place them at their line and column in the request text.
-pub(crate) fn place_request_errors(err: failback_core::Error, text: &str) -> failback_core::Error {
-    match err {
-        failback_core::Error::InvalidInput(list) => failback_core::Error::InvalidInput(
-            list.into_iter()
-                .map(|mut e| {
-                    if e.document == "request" && e.line.is_none() {
-                        if let Some((l, c)) = locate(text, &FieldPath::parse(&e.path)) {
-                            e.line = Some(l);
-                            e.column = Some(c);
-                        }
-                    }
-                    e
-                })
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
 fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Drill(args) => drill::drill(args),
@@ -204,7 +182,7 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
             format,
         } => {
             let (e, r, text) = load(&estate, &request)?;
-            let report = assess(&e, &r).map_err(|err| place_request_errors(err, &text))?;
+            let report = assess(&e, &r).map_err(|err| err.placed_in("request", &text))?;
             match format {
                 Format::Json => println!("{}", to_json(&report)),
                 Format::Table => print!("{}", report_table(&report)),
@@ -217,7 +195,7 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
             format,
         } => {
             let (e, r, text) = load(&estate, &request)?;
-            match plan(&e, &r).map_err(|err| place_request_errors(err, &text))? {
+            match plan(&e, &r).map_err(|err| err.placed_in("request", &text))? {
                 PlanOutcome::Ready(p) => {
                     match format {
                         Format::Json => println!("{}", p.to_json_pretty()),

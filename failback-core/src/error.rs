@@ -211,6 +211,30 @@ impl Error {
         }
     }
 
+    /// The same error with the problems of `document` that lack a line placed in `text`,
+    /// the document's source: for problems found after parsing, such as a request naming
+    /// an item the estate lacks (checked against the estate, away from the text).
+    pub fn placed_in(self, document: &str, text: &str) -> Error {
+        match self {
+            Error::InvalidInput(list) => Error::InvalidInput(
+                list.into_iter()
+                    .map(|mut e| {
+                        if e.document == document && e.line.is_none() {
+                            let path = crate::estate::locate::FieldPath::parse(&e.path);
+                            if let Some((l, c)) = crate::estate::locate::locate_nearest(text, &path)
+                            {
+                                e.line = Some(l);
+                                e.column = Some(c);
+                            }
+                        }
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The input problems, when this is [`Error::InvalidInput`].
     pub fn input_errors(&self) -> &[InputError] {
         match self {

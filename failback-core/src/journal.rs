@@ -184,7 +184,9 @@ fn crc_hex(json: &str) -> String {
     format!("{:08x}", crc32fast::hash(json.as_bytes()))
 }
 
-fn parse_line(line: &str) -> std::result::Result<Entry, String> {
+/// One line of a journal (without its line end) back into its record, checksum checked;
+/// the error says what is wrong. [`Journal::open`] reads whole journals with it.
+pub fn parse_record(line: &str) -> std::result::Result<Entry, String> {
     let (crc, json) = line
         .split_once(' ')
         .ok_or_else(|| "no checksum".to_string())?;
@@ -254,7 +256,7 @@ impl Journal {
             let last = next >= bytes.len();
             let parsed = std::str::from_utf8(raw)
                 .map_err(|_| "not UTF-8".to_string())
-                .and_then(parse_line);
+                .and_then(parse_record);
             match parsed {
                 Ok(entry) if complete => {
                     entries.push(entry);

@@ -202,6 +202,19 @@ impl Request {
         parse_document("request", text, FORMAT)
     }
 
+    /// The pins of one item: its own, over its replication group's (when it moves in
+    /// `group`), over the request's.
+    pub fn pins_for(&self, group: Option<&str>, item: &str) -> Pins {
+        let mut p = self.pins.clone();
+        if let Some(g) = group.and_then(|g| self.group_pins.get(g)) {
+            p = p.overlay(g);
+        }
+        if let Some(i) = self.item_pins.get(item) {
+            p = p.overlay(i);
+        }
+        p
+    }
+
     /// Whether the request runs this stage (when it lists stages).
     pub fn wants(&self, stage: Stage) -> bool {
         self.stages.as_ref().is_none_or(|s| s.contains(&stage))
@@ -287,15 +300,6 @@ impl Request {
                 });
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::InvalidInput(
-                problems
-                    .into_iter()
-                    .map(|p| p.into_input_error("request", ""))
-                    .collect(),
-            ))
-        }
+        Problem::check("request", "", problems)
     }
 }

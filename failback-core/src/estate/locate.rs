@@ -102,6 +102,18 @@ pub fn locate(text: &str, path: &FieldPath) -> Option<(usize, usize)> {
     Some(line_col(text, pos))
 }
 
+/// Like [`locate`], but for a field the text lacks (an absent member) the position of the
+/// nearest enclosing value the text has; `None` for an empty text (a document built in
+/// code has no lines).
+pub fn locate_nearest(text: &str, path: &FieldPath) -> Option<(usize, usize)> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    (0..=path.0.len())
+        .rev()
+        .find_map(|n| locate(text, &FieldPath(path.0[..n].to_vec())))
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];

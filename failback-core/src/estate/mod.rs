@@ -143,33 +143,13 @@ impl Estate {
     /// and, where the text shows it, its line and column.
     pub fn from_json_str(text: &str) -> Result<Self> {
         let estate: Estate = parse_document("estate", text, FORMAT)?;
-        let problems = validate::validate(&estate);
-        if problems.is_empty() {
-            Ok(estate)
-        } else {
-            Err(Error::InvalidInput(
-                problems
-                    .into_iter()
-                    .map(|p| p.into_input_error("estate", text))
-                    .collect(),
-            ))
-        }
+        Problem::check("estate", text, validate::validate(&estate))?;
+        Ok(estate)
     }
 
     /// Check an estate built in code the way a loaded one is checked.
     pub fn validate(&self) -> Result<()> {
-        let problems = validate::validate(self);
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            let text = String::new();
-            Err(Error::InvalidInput(
-                problems
-                    .into_iter()
-                    .map(|p| p.into_input_error("estate", &text))
-                    .collect(),
-            ))
-        }
+        Problem::check("estate", "", validate::validate(self))
     }
 
     /// The estate as pretty JSON.
@@ -188,14 +168,24 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
+    /// `Ok` when there is no problem, else every problem placed in `text` (no line and
+    /// column when the text is empty).
+    pub(crate) fn check(document: &'static str, text: &str, problems: Vec<Problem>) -> Result<()> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Error::InvalidInput(
+            problems
+                .into_iter()
+                .map(|p| p.into_input_error(document, text))
+                .collect(),
+        ))
+    }
+
     pub(crate) fn into_input_error(self, document: &'static str, text: &str) -> InputError {
         // An absent field (a network an Azure process server lacks) has no text of its
-        // own: point at the nearest enclosing value that the text has. Without a text (an
-        // estate built in code) there is no line to give.
-        let pos = (0..=self.path.0.len())
-            .rev()
-            .filter(|_| !text.trim().is_empty())
-            .find_map(|n| locate(text, &FieldPath(self.path.0[..n].to_vec())));
+        // own: point at the nearest enclosing value that the text has.
+        let pos = locate::locate_nearest(text, &self.path);
         InputError {
             document,
             path: self.path.to_string(),

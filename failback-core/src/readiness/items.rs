@@ -190,22 +190,10 @@ impl<'a, 'e> Cx<'a, 'e> {
                 ),
             ));
         }
-        let group_pin = self
-            .request
-            .group_pins
-            .get(&spec.name)
-            .and_then(|p| p.master_target.as_deref())
-            .or(self.request.pins.master_target.as_deref());
-        let pinned: BTreeSet<&str> = spec
+        let pinned: BTreeSet<String> = spec
             .items
             .iter()
-            .filter_map(|i| {
-                self.request
-                    .item_pins
-                    .get(&i.id)
-                    .and_then(|p| p.master_target.as_deref())
-                    .or(group_pin)
-            })
+            .filter_map(|i| self.pins_for(spec, &i.id).master_target)
             .collect();
         if pinned.len() > 1 {
             self.push(Finding::new(
@@ -508,18 +496,7 @@ impl<'a, 'e> Cx<'a, 'e> {
     fn select_process_server(&mut self, spec: &UnitSpec<'e>, it: &ProtectedItem) -> Option<String> {
         let s = Subject::Item(it.id.clone());
         let vm = it.azure_vm.as_ref()?;
-        let pin = self
-            .request
-            .item_pins
-            .get(&it.id)
-            .and_then(|p| p.process_server.clone())
-            .or_else(|| {
-                self.request
-                    .group_pins
-                    .get(&spec.name)
-                    .and_then(|p| p.process_server.clone())
-            })
-            .or_else(|| self.request.pins.process_server.clone());
+        let pin = self.pins_for(spec, &it.id).process_server;
         let candidates: Vec<&crate::estate::ProcessServer> = self
             .estate
             .process_servers

@@ -26,17 +26,10 @@ struct Eval {
 }
 
 impl<'a, 'e> Cx<'a, 'e> {
-    fn pins_for(&self, spec: &UnitSpec<'e>, item: &str) -> Pins {
-        let mut p = self.request.pins.clone();
-        if spec.kind == UnitKind::Group {
-            if let Some(g) = self.request.group_pins.get(&spec.name) {
-                p = p.overlay(g);
-            }
-        }
-        if let Some(i) = self.request.item_pins.get(item) {
-            p = p.overlay(i);
-        }
-        p
+    /// The pins of an item of a unit (a group unit's members see its group's pins).
+    pub(super) fn pins_for(&self, spec: &UnitSpec<'e>, item: &str) -> Pins {
+        let group = (spec.kind == UnitKind::Group).then_some(spec.name.as_str());
+        self.request.pins_for(group, item)
     }
 
     pub(super) fn select_master_target(
