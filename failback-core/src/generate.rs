@@ -516,6 +516,7 @@ pub fn estate(spec: &Spec) -> Estate {
             e.recovery_plans.push(RecoveryPlan {
                 name: format!("rp-{g}"),
                 items: e.items[first..].iter().map(|m| m.id.clone()).collect(),
+                groups: Vec::new(),
             });
         }
     }
@@ -533,6 +534,7 @@ pub fn estate(spec: &Spec) -> Estate {
                 running: Some(true),
                 health: Some(Health::Normal),
                 registered_at: Some(now - Duration::hours(rng.range(24, 24 * 30) as i64)),
+                bandwidth_mbps: None,
             });
         }
     }
@@ -551,6 +553,7 @@ pub fn estate(spec: &Spec) -> Estate {
             running: Some(true),
             health: Some(Health::Normal),
             registered_at: Some(now - Duration::days(400)),
+            bandwidth_mbps: None,
         });
     }
 

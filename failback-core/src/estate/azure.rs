@@ -115,6 +115,11 @@ pub struct ProcessServer {
     /// When it registered with the configuration server (PS-005).
     #[serde(default)]
     pub registered_at: Option<DateTime<Utc>>,
+    /// For an Azure process server, the bandwidth in megabits per second that its link to
+    /// on-premises gives the failback replication through it, shared by the reprotects it
+    /// carries at once. Unknown when absent (the planner's and the lab's default apply).
+    #[serde(default)]
+    pub bandwidth_mbps: Option<u64>,
 }
 
 /// The modernized provider's replication appliance.
@@ -128,6 +133,10 @@ pub struct ReplicationAppliance {
     /// The log storage account reprotect needs (ARM id). Unknown when absent.
     #[serde(default)]
     pub log_storage_account: Option<String>,
+    /// The bandwidth in megabits per second from Azure to the appliance, shared by the
+    /// reprotects it receives at once. Unknown when absent (the default applies).
+    #[serde(default)]
+    pub bandwidth_mbps: Option<u64>,
 }
 
 /// Direction of a replication policy.
@@ -162,7 +171,10 @@ pub struct PolicyRecord {
     pub derived_from: Option<String>,
 }
 
-/// A recovery plan: the only way to reprotect a replication group (GRP-001).
+/// A recovery plan: the only way to reprotect a replication group (GRP-001), and how an
+/// application fails over: its items in up to [`MAX_BOOT_GROUPS`] ordered groups, each
+/// group starting its failover once every machine of the group before it has failed over
+/// and started. Failover and commit of a plan act on every member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryPlan {
@@ -170,6 +182,63 @@ pub struct RecoveryPlan {
     pub name: String,
     /// Ids of the protected items in it.
     pub items: Vec<String>,
+    /// The boot groups in order (group 1 first). Absent or empty: one group holding every
+    /// item. When given, every item of the plan is in exactly one group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<BootGroup>,
+}
+
+/// The most boot groups a recovery plan holds (ASR's limit).
+pub const MAX_BOOT_GROUPS: usize = 7;
+
+impl RecoveryPlan {
+    /// The boot groups in order: the plan's own, or one group of every item.
+    pub fn boot_groups(&self) -> Vec<BootGroup> {
+        if self.groups.is_empty() {
+            vec![BootGroup {
+                items: self.items.clone(),
+                start_actions: Vec::new(),
+                end_actions: Vec::new(),
+            }]
+        } else {
+            self.groups.clone()
+        }
+    }
+}
+
+/// One boot group of a recovery plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BootGroup {
+    /// Ids of the plan's items in this group.
+    pub items: Vec<String>,
+    /// Actions before the group's failover starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub start_actions: Vec<PlanAction>,
+    /// Actions after every machine of the group has failed over and started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub end_actions: Vec<PlanAction>,
+}
+
+/// What a recovery plan action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanActionKind {
+    /// A manual action: the plan's job pauses (suspended) until someone resumes it.
+    Manual,
+}
+
+/// An action of a recovery plan group (ASR's `startGroupActions` / `endGroupActions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanAction {
+    /// Action name, unique within the plan.
+    pub name: String,
+    /// Its kind.
+    pub kind: PlanActionKind,
+    /// What the person must do before resuming.
+    #[serde(default)]
+    pub instructions: Option<String>,
 }
 
 /// A protected item's kind.

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::locate::FieldPath;
-use super::{Estate, ItemKind, Problem, PsLocation};
+use super::{Estate, ItemKind, Problem, PsLocation, MAX_BOOT_GROUPS};
 
 /// At most this many problems are reported; past it the list ends with a count.
 const MAX_PROBLEMS: usize = 50;
@@ -65,6 +65,75 @@ impl Checker {
                 format!("{what} \"{id}\" does not exist"),
                 format!("name an id listed in `{collection}`, or add the {what} there"),
             );
+        }
+    }
+
+    /// A plan's boot groups: at most [`MAX_BOOT_GROUPS`], each item of the plan in exactly
+    /// one group, no group naming an item outside the plan, action names unique.
+    fn boot_groups(&mut self, path: &FieldPath, plan: &super::RecoveryPlan) {
+        if plan.groups.is_empty() {
+            return;
+        }
+        let groups = path.key("groups");
+        if plan.groups.len() > MAX_BOOT_GROUPS {
+            self.push(
+                groups.clone(),
+                format!(
+                    "{} boot groups; a recovery plan holds at most {MAX_BOOT_GROUPS}",
+                    plan.groups.len()
+                ),
+                format!("merge groups so that at most {MAX_BOOT_GROUPS} remain"),
+            );
+        }
+        let members: HashSet<&str> = plan.items.iter().map(|s| s.as_str()).collect();
+        let mut placed: HashMap<&str, usize> = HashMap::new();
+        let mut actions: HashMap<&str, FieldPath> = HashMap::new();
+        for (g, group) in plan.groups.iter().enumerate() {
+            let gp = groups.index(g);
+            for (k, it) in group.items.iter().enumerate() {
+                let ip = gp.key("items").index(k);
+                if !members.contains(it.as_str()) {
+                    self.push(
+                        ip.clone(),
+                        format!("item \"{it}\" is not in the plan's `items`"),
+                        "list the item in the plan's `items` too, or remove it from the group",
+                    );
+                }
+                if let Some(first) = placed.insert(it.as_str(), g) {
+                    self.push(
+                        ip,
+                        format!("item \"{it}\" is in boot group {} and {}", first + 1, g + 1),
+                        "put every item of the plan in exactly one boot group",
+                    );
+                }
+            }
+            let all = group
+                .start_actions
+                .iter()
+                .map(|a| ("start_actions", a))
+                .chain(group.end_actions.iter().map(|a| ("end_actions", a)));
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for (field, a) in all {
+                let n = counts.entry(field).or_insert(0);
+                let ap = gp.key(field).index(*n).key("name");
+                *n += 1;
+                if actions.insert(a.name.as_str(), ap.clone()).is_some() {
+                    self.push(
+                        ap,
+                        format!("action name \"{}\" is used twice in the plan", a.name),
+                        "give every action of a plan its own name",
+                    );
+                }
+            }
+        }
+        for (k, it) in plan.items.iter().enumerate() {
+            if !placed.contains_key(it.as_str()) {
+                self.push(
+                    path.key("items").index(k),
+                    format!("item \"{it}\" is in no boot group"),
+                    "put every item of the plan in one of its `groups`",
+                );
+            }
         }
     }
 
@@ -296,6 +365,7 @@ pub(crate) fn validate(e: &Estate) -> Vec<Problem> {
             "items",
             plan.items.iter().map(|s| s.as_str()),
         );
+        c.boot_groups(&root.key("recovery_plans").index(i), plan);
     }
     let mut problems = c.problems;
     if problems.len() > MAX_PROBLEMS {
