@@ -141,6 +141,11 @@ pub enum ErrorKind {
     NotSupported,
     /// The service is unavailable for now (5xx, connection refused or reset).
     Unavailable,
+    /// The target is not ready for the call yet and will be without anyone acting: the
+    /// mobility agent of a VM just committed on-premises has not re-registered with the
+    /// configuration server (up to 15 minutes; ASR answers that the agent is not
+    /// installed). Retried on its own, longer budget (see the run settings).
+    NotReady,
     /// A job the provider ran failed.
     JobFailed,
     /// Anything else.
@@ -169,6 +174,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::NotSupported => "not supported",
             ErrorKind::Unavailable => "unavailable",
+            ErrorKind::NotReady => "not ready yet",
             ErrorKind::JobFailed => "job failed",
             ErrorKind::Other => "error",
         })

@@ -68,6 +68,8 @@ impl RecoveryProvider for LabRecovery {
             recovery_plans: true,
             planned_failover: true,
             cancel: true,
+            cancel_failover: false,
+            resume_jobs: false,
         }
     }
 
@@ -120,6 +122,22 @@ impl RecoveryProvider for LabRecovery {
             return Err(faults::lost_response(PROVIDER));
         }
         Ok(())
+    }
+
+    async fn cancel_failover(&self, target: &Target) -> Result<JobId> {
+        Err(crate::Error::provider(
+            PROVIDER,
+            crate::ErrorKind::NotSupported,
+            format!("cancelling the failover of {target} is not modelled yet"),
+        ))
+    }
+
+    async fn resume_job(&self, job: &JobId, _comment: &str) -> Result<()> {
+        Err(crate::Error::provider(
+            PROVIDER,
+            crate::ErrorKind::NotSupported,
+            format!("job {job}: no lab job is ever suspended yet"),
+        ))
     }
 
     async fn job(&self, job: &JobId) -> Result<JobStatus> {

@@ -228,6 +228,8 @@ impl Job {
             error: self.error.clone(),
             poll_after,
             started_at: Some(self.started),
+            manual_action: None,
+            tasks: Vec::new(),
         }
     }
 }

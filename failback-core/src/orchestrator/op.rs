@@ -97,7 +97,7 @@ fn job_flow(key: &OpKey, job: &JobId, state: JobState, error: &Option<String>) -
         JobState::Succeeded => return Flow::Done,
         JobState::Failed => "failed",
         JobState::Cancelled => "was cancelled",
-        JobState::NotStarted | JobState::InProgress => "did not end",
+        JobState::NotStarted | JobState::InProgress | JobState::Suspended => "did not end",
     };
     Flow::Failed(format!(
         "{} job {job} of {} {how}{}",

@@ -146,12 +146,8 @@ fn entries(path: &PathBuf) -> Vec<Entry> {
 
 fn status(id: &JobId, state: JobState) -> JobStatus {
     JobStatus {
-        id: id.clone(),
-        state,
-        progress: None,
         error: (state == JobState::Failed).then(|| "disk write error on the master target".into()),
-        poll_after: None,
-        started_at: None,
+        ..JobStatus::new(id.clone(), state)
     }
 }
 

@@ -8,9 +8,11 @@
 
 mod onprem;
 mod recovery;
+mod verify;
 
 pub use onprem::*;
 pub use recovery::*;
+pub use verify::*;
 
 use std::time::Duration;
 
@@ -61,6 +63,9 @@ pub enum JobState {
     Failed,
     /// Cancelled.
     Cancelled,
+    /// Paused on a manual action of a recovery plan: it goes on once resumed
+    /// ([`RecoveryProvider::resume_job`]); [`JobStatus::manual_action`] says which.
+    Suspended,
 }
 
 impl JobState {
@@ -90,4 +95,69 @@ pub struct JobStatus {
     /// resumed run tells a job it started from an older one of the same operation.
     #[serde(default)]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// For a suspended job, the manual action it waits for.
+    #[serde(default)]
+    pub manual_action: Option<ManualActionWait>,
+    /// The job's tasks, when the provider tells: for a recovery plan's failover, one per
+    /// boot group (and per manual action), with the items each concerns and when it ran.
+    #[serde(default)]
+    pub tasks: Vec<TaskStatus>,
+}
+
+impl JobStatus {
+    /// A status with nothing but an id and a state (no progress, error, hints or tasks).
+    pub fn new(id: JobId, state: JobState) -> JobStatus {
+        JobStatus {
+            id,
+            state,
+            progress: None,
+            error: None,
+            poll_after: None,
+            started_at: None,
+            manual_action: None,
+            tasks: Vec::new(),
+        }
+    }
+}
+
+/// The manual action a suspended job waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualActionWait {
+    /// The action's name in the recovery plan.
+    pub name: String,
+    /// What the person must do, as the plan says.
+    pub instructions: Option<String>,
+    /// The boot group (1-based) the action belongs to.
+    pub group: u32,
+}
+
+/// What a task of a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// The failover of one boot group of a recovery plan.
+    GroupFailover,
+    /// A manual action.
+    ManualAction,
+    /// Anything else the provider reports.
+    Other,
+}
+
+/// One task of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskStatus {
+    /// What the task is.
+    pub kind: TaskKind,
+    /// Its name as the provider reports it (`Group 2`, a manual action's name).
+    pub name: String,
+    /// The boot group (1-based) it belongs to, for a recovery plan's tasks.
+    pub group: Option<u32>,
+    /// The items it concerns.
+    pub items: Vec<String>,
+    /// Its state.
+    pub state: JobState,
+    /// When it started.
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it ended.
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -23,6 +23,12 @@ pub struct RecoveryCapability {
     pub planned_failover: bool,
     /// Cancelling a running job.
     pub cancel: bool,
+    /// Cancelling a failover that succeeded but is not committed (`failoverCancel`): the
+    /// item goes back to replicating to on-premises. The modernized provider's planned
+    /// failover can be cancelled; the classic unplanned failover cannot.
+    pub cancel_failover: bool,
+    /// Resuming a job suspended on a recovery plan's manual action.
+    pub resume_jobs: bool,
 }
 
 /// Direction of a reprotect.
@@ -118,6 +124,16 @@ pub trait RecoveryProvider: Send + Sync + Debug + 'static {
 
     /// Cancel a running job.
     async fn cancel(&self, job: &JobId) -> Result<()>;
+
+    /// Cancel the failover of `target` that succeeded but is not committed
+    /// (`failoverCancel`): the on-premises VMs are shut down, the Azure VMs start again
+    /// and the items go back to replicating to on-premises. Returns the job. Needs
+    /// [`RecoveryCapability::cancel_failover`].
+    async fn cancel_failover(&self, target: &Target) -> Result<JobId>;
+
+    /// Resume a job suspended on a manual action (ASR's `replicationJobs/{job}/resume`),
+    /// with a comment for the job's history. Needs [`RecoveryCapability::resume_jobs`].
+    async fn resume_job(&self, job: &JobId, comment: &str) -> Result<()>;
 
     /// The state of a job.
     async fn job(&self, job: &JobId) -> Result<JobStatus>;
