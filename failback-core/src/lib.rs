@@ -16,8 +16,10 @@ pub mod readiness;
 pub mod request;
 pub mod retention;
 pub mod rules;
+pub mod runbook;
 pub mod schema;
 pub mod state;
+pub mod timing;
 
 pub use error::{Error, ErrorKind, InputError, Result};
 pub use estate::Estate;

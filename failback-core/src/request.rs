@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::estate::locate::FieldPath;
 use crate::estate::{parse_document, EstateIndex, Problem};
+use crate::runbook::{ApplicationSpec, CommitPolicy, Cutover, Phase, Verify};
 
 /// The `format` value of a request document.
 pub const FORMAT: &str = "failback-request/1";
@@ -166,6 +167,23 @@ pub struct Request {
     /// Inputs pinned per replication group (override `pins`).
     #[serde(default)]
     pub group_pins: BTreeMap<String, Pins>,
+    /// Applications: items that cut over together in boot order (recovery plans of the
+    /// estate are applications of their own).
+    #[serde(default)]
+    pub applications: Vec<ApplicationSpec>,
+    /// Cutover windows and when a cutover may start.
+    #[serde(default)]
+    pub cutover: Cutover,
+    /// Phases after which the run stops for a person to decide; `failback resume`
+    /// continues past them.
+    #[serde(default)]
+    pub hold_after: Vec<Phase>,
+    /// The verify gate before commit.
+    #[serde(default)]
+    pub verify: Verify,
+    /// Commit after verification, hold, or roll back.
+    #[serde(default)]
+    pub commit: CommitPolicy,
 }
 
 impl Default for Request {
@@ -181,6 +199,11 @@ impl Default for Request {
             pins: Pins::default(),
             item_pins: BTreeMap::new(),
             group_pins: BTreeMap::new(),
+            applications: Vec::new(),
+            cutover: Cutover::default(),
+            hold_after: Vec::new(),
+            verify: Verify::default(),
+            commit: CommitPolicy::default(),
         }
     }
 }
