@@ -21,8 +21,12 @@ pub struct OpCounts {
     pub commit: u32,
     /// Reprotects on-premises to Azure.
     pub reprotect_to_azure: u32,
-    /// Cancels of running jobs.
+    /// Cancels: of running jobs, and of failovers not committed.
     pub cancel: u32,
+    /// Jobs resumed after a manual action (counted per target only; not an operation of
+    /// the life cycle).
+    #[serde(default)]
+    pub resume: u32,
 }
 
 impl OpCounts {
@@ -39,7 +43,12 @@ impl OpCounts {
 
     /// Every mutation counted.
     pub fn total(&self) -> u32 {
-        self.reprotect + self.failover + self.commit + self.reprotect_to_azure + self.cancel
+        self.reprotect
+            + self.failover
+            + self.commit
+            + self.reprotect_to_azure
+            + self.cancel
+            + self.resume
     }
 
     pub(crate) fn add(&mut self, op: Operation) {
@@ -54,7 +63,8 @@ impl OpCounts {
     }
 }
 
-/// Which safety invariant (domain.md, "Safety invariants of a failback run") a call broke.
+/// Which safety invariant (domain.md, "Safety invariants of a failback run"), or which
+/// limit the orchestrator must respect, a call broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationKind {
@@ -68,6 +78,9 @@ pub enum ViolationKind {
     IssuedTwice,
     /// Invariant 4: reprotect or failover issued for part of a replication group.
     GroupSplit,
+    /// EXT-004: a reprotect (or the cancel of a failover, attaching disks again) that
+    /// would take a master target past 60 attached disks. The lab refuses it.
+    DiskLimit,
 }
 
 impl std::fmt::Display for ViolationKind {
@@ -77,6 +90,7 @@ impl std::fmt::Display for ViolationKind {
             ViolationKind::FailoverNotReplicating => "failover while not replicating",
             ViolationKind::IssuedTwice => "mutation issued twice",
             ViolationKind::GroupSplit => "replication group split",
+            ViolationKind::DiskLimit => "master target past 60 disks",
         })
     }
 }

@@ -56,20 +56,26 @@
 
 mod counters;
 mod faults;
+mod jobs;
+mod links;
 mod onprem;
 mod persist;
 mod points;
 mod recovery;
+mod schedule;
 mod state;
 #[cfg(test)]
 mod tests;
+mod verify;
 
 pub use counters::{Counters, OpCounts, Violation, ViolationKind};
 pub use faults::{FaultCounts, Faults};
 pub use onprem::LabOnPrem;
 pub use persist::{Persisted, FORMAT as FILE_FORMAT};
 pub use recovery::LabRecovery;
+pub use verify::LabVerifier;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,115 +83,143 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, ScaledClock};
+use crate::clock::Clock;
 use crate::estate::{Estate, RecoveryPoint};
 use crate::generate;
-use crate::state::Operation;
+use crate::provider::Verifier;
+use crate::timing::{DurationRange, TimingModel};
 use crate::Result;
 use state::Shared;
 
 /// The provider name the lab reports in errors.
 pub(crate) const PROVIDER: &str = "lab";
 
-/// A range of simulated durations: a job's duration is drawn in it from the seed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DurationRange {
-    /// Shortest.
-    pub min: Duration,
-    /// Longest.
-    pub max: Duration,
-}
-
-impl DurationRange {
-    /// From `min` to `max` minutes.
-    pub fn minutes(min: u64, max: u64) -> Self {
-        DurationRange {
-            min: Duration::from_secs(min * 60),
-            max: Duration::from_secs(max.max(min) * 60),
-        }
-    }
-
-    /// Always `d`.
-    pub fn fixed(d: Duration) -> Self {
-        DurationRange { min: d, max: d }
-    }
-}
-
-/// How long each stage's job takes, in simulated time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StageDurations {
-    /// Reprotect Azure to on-premises (default 20-40 minutes).
-    pub reprotect: DurationRange,
-    /// Failover to on-premises (default 5-15 minutes).
-    pub failover: DurationRange,
-    /// Commit (default 2-5 minutes).
-    pub commit: DurationRange,
-    /// Reprotect on-premises to Azure (default 20-40 minutes).
-    pub reprotect_to_azure: DurationRange,
-}
-
-impl Default for StageDurations {
-    fn default() -> Self {
-        StageDurations {
-            reprotect: DurationRange::minutes(20, 40),
-            failover: DurationRange::minutes(5, 15),
-            commit: DurationRange::minutes(2, 5),
-            reprotect_to_azure: DurationRange::minutes(20, 40),
-        }
-    }
-}
-
-impl StageDurations {
-    /// Every stage takes exactly `d` (benchmarks: zero, or a fixed latency).
-    pub fn fixed(d: Duration) -> Self {
-        let r = DurationRange::fixed(d);
-        StageDurations {
-            reprotect: r,
-            failover: r,
-            commit: r,
-            reprotect_to_azure: r,
-        }
-    }
-
-    /// The range of an operation's job (a cancel takes no time).
-    pub fn of(&self, op: Operation) -> DurationRange {
-        match op {
-            Operation::Reprotect => self.reprotect,
-            Operation::Failover => self.failover,
-            Operation::Commit => self.commit,
-            Operation::ReprotectToAzure => self.reprotect_to_azure,
-            Operation::CancelFailover => DurationRange::fixed(Duration::ZERO),
-        }
-    }
+/// Which clock a lab site runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabClock {
+    /// Discrete-event time ([`VirtualClock`](crate::clock::VirtualClock)): time advances
+    /// only when every task waits, so a run is deterministic and as fast as the CPU allows.
+    /// The lab, and everything that uses it, must be made and run inside a runtime from
+    /// [`virtual_runtime`](crate::clock::virtual_runtime) (or a test with
+    /// `#[tokio::test(start_paused = true)]`).
+    #[default]
+    Virtual,
+    /// Simulated time [`LabSettings::time_scale`] times faster than the wall clock
+    /// ([`ScaledClock`](crate::clock::ScaledClock)), for what talks over sockets to
+    /// processes whose clocks run in real time.
+    Scaled,
 }
 
 /// How a lab site behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LabSettings {
-    /// How many times faster than real time the simulated clock runs (at least 1):
-    /// 3,600 runs a simulated hour in a second.
+    /// The clock: virtual (the default) or scaled real time.
+    pub clock: LabClock,
+    /// For the scaled clock, how many times faster than real time it runs (at least 1):
+    /// 3,600 runs a simulated hour in a second. The virtual clock ignores it.
     pub time_scale: f64,
     /// Seed of every random choice: job durations, job failures, faults.
     pub seed: u64,
     /// The faults to inject.
     pub faults: Faults,
-    /// How long jobs take.
-    pub durations: StageDurations,
+    /// How long jobs take: reprotect setup and bytes over the link, failover per disk,
+    /// commit, agent re-registration, reprotect to Azure, cancel of a failover.
+    pub timing: TimingModel,
     /// The simulated time the clock starts at. Default 2026-11-20T10:00:00Z, the
     /// generator's capture time.
     pub start: DateTime<Utc>,
+    /// Items (by id) whose verify checks fail ([`LabSite::verifier`]) even though their
+    /// VMs run.
+    pub failing_checks: BTreeSet<String>,
+    /// Items (by id) whose guest does not answer once failed back: powered on, but
+    /// `guest_running` is `Some(false)` and their checks fail.
+    pub silent_guests: BTreeSet<String>,
 }
 
 impl Default for LabSettings {
     fn default() -> Self {
         LabSettings {
+            clock: LabClock::Virtual,
             time_scale: 3600.0,
             seed: 0,
             faults: Faults::default(),
-            durations: StageDurations::default(),
+            timing: TimingModel::default(),
             start: generate::Spec::for_items(0).captured_at,
+            failing_checks: BTreeSet::new(),
+            silent_guests: BTreeSet::new(),
         }
+    }
+}
+
+impl LabSettings {
+    /// The default settings on the scaled clock at `time_scale`.
+    pub fn scaled(time_scale: f64) -> LabSettings {
+        LabSettings {
+            clock: LabClock::Scaled,
+            time_scale,
+            ..LabSettings::default()
+        }
+    }
+}
+
+/// A timing model where every stage takes exactly `d` (benchmarks: zero, or a fixed
+/// latency): fixed ranges, no time per disk, and links without a bandwidth limit, so a
+/// reprotect's bytes take no time (unless the estate gives its process server or appliance
+/// a bandwidth of its own).
+pub fn fixed_timing(d: Duration) -> TimingModel {
+    let r = DurationRange::fixed(d);
+    TimingModel {
+        bandwidth_mbps: u64::MAX,
+        reprotect_setup: r,
+        failover_base: r,
+        failover_per_disk: Duration::ZERO,
+        commit: r,
+        agent_reregistration: r,
+        reprotect_to_azure: r,
+        cancel_failover: r,
+    }
+}
+
+/// What an item's stages take in a lab site, drawn for their first attempt: what its jobs
+/// take when nothing else shares its link (for lower bounds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemTiming {
+    /// The setup of its reprotect to on-premises, before its bytes travel.
+    pub reprotect_setup: Duration,
+    /// The bytes its reprotect sends: the changed bytes to its original VM, every disk to
+    /// a new VM.
+    pub bytes: u64,
+    /// The link they travel over: the process server of its last reprotect or, before
+    /// one, the one the lab takes when a reprotect names none (the first running Azure
+    /// process server of its network); the replication appliance for a modernized estate.
+    pub link: String,
+    /// The link's bandwidth in megabits per second, shared by the transfers on it.
+    pub link_mbps: u64,
+    /// Its failover (a recovery plan's boot group takes its slowest item's).
+    pub failover: Duration,
+    /// Its commit.
+    pub commit: Duration,
+    /// Its mobility agent's re-registration after the commit, before which a reprotect to
+    /// Azure is refused.
+    pub agent_reregistration: Duration,
+    /// Its reprotect to Azure.
+    pub reprotect_to_azure: Duration,
+}
+
+impl ItemTiming {
+    /// Its bytes alone on its link, to the microsecond as the lab counts.
+    pub fn transfer(&self) -> Duration {
+        if self.link_mbps == u64::MAX {
+            return Duration::ZERO;
+        }
+        links::alone(self.bytes, self.link_mbps)
+    }
+
+    /// Its reprotect to on-premises alone on its link: setup then transfer.
+    pub fn reprotect_alone(&self) -> Duration {
+        self.reprotect_setup + self.transfer()
     }
 }
 
@@ -274,8 +308,48 @@ impl LabSite {
 
     /// The shared simulated clock: both providers measure jobs on it, and the orchestrator
     /// should sleep and stamp on it too.
-    pub fn clock(&self) -> Arc<ScaledClock> {
+    pub fn clock(&self) -> Arc<dyn Clock> {
         self.shared.clock.clone()
+    }
+
+    /// The lab's verifier of the verify gate's checks: a check of an item passes when its
+    /// on-premises VM runs and its guest answers, unless the settings name the item among
+    /// [`LabSettings::failing_checks`]. It answers from the model at once: no network, no
+    /// command runs (the lab's VMs and addresses are not real).
+    pub fn verifier(&self) -> Arc<dyn Verifier> {
+        Arc::new(LabVerifier::new(self.shared.clone()))
+    }
+
+    /// An item's durations for the first attempt of each stage, its bytes and its link;
+    /// `None` for an unknown item.
+    pub fn item_timing(&self, item: &str) -> Option<ItemTiming> {
+        let (st, _) = self.shared.lock();
+        let i = st.item(item).ok()?;
+        Some(st.item_timing(i, &self.shared.settings))
+    }
+
+    /// Disks attached to master target (or reprotect agent) `mt` now: the estate's, plus
+    /// those of the items the lab attached (from their reprotect's acceptance to their
+    /// failover's success); `None` for an unknown master target.
+    pub fn attached_disks(&self, mt: &str) -> Option<u32> {
+        let (st, _) = self.shared.lock();
+        st.mt_index.contains_key(mt).then(|| st.attached(mt))
+    }
+
+    /// The most disks attached to master target `mt` at once so far.
+    pub fn peak_attached_disks(&self, mt: &str) -> Option<u32> {
+        let (st, _) = self.shared.lock();
+        st.mt_index
+            .contains_key(mt)
+            .then(|| st.peak_disks.get(mt).copied().unwrap_or(0))
+    }
+
+    /// When an item's last failover started and, once it failed back, ended (a recovery
+    /// plan's items: their boot group's start and end); `None` before any.
+    pub fn failover_times(&self, item: &str) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+        let (st, _) = self.shared.lock();
+        let rt = &st.runtime[st.item(item).ok()?];
+        rt.failover_started.map(|s| (s, rt.failover_ended))
     }
 
     /// The settings the site was built with.

@@ -70,14 +70,16 @@ impl OnPremProvider for LabOnPrem {
     async fn vm_runtime(&self, item: &str) -> Result<Option<VmRuntime>> {
         self.shared.enter("onprem.vm_runtime", item, false).await?;
         let (st, _) = self.shared.read()?;
+        let silent = &self.shared.settings.silent_guests;
         if let Some(i) = st.item_by_id_or_name(item) {
-            return Ok(st.vm_runtime(i));
+            return Ok(st.vm_runtime(i, silent));
         }
         // A VM (or master target) named directly: power only.
+        let quiet = !silent.is_empty() && st.silent_vms(silent).contains(item);
         Ok(st.power.get(item).map(|p| VmRuntime {
             vm: item.to_string(),
             powered_on: p.powered_on,
-            guest_running: Some(p.powered_on),
+            guest_running: Some(p.powered_on && !quiet),
             nics: Vec::new(),
             packages: None,
         }))

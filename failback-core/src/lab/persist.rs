@@ -2,14 +2,16 @@
 //! (each accepted or refused mutation, each job that ended), atomically, and read back by
 //! [`LabSite::restore`](super::LabSite::restore) in another process.
 //!
-//! The file is JSON, `{"format": "failback-lab/1", "saved_at", "settings", "state"}`. It
+//! The file is JSON, `{"format": "failback-lab/2", "saved_at", "settings", "state"}`. It
 //! is replaced as a whole: the new state goes to a temporary file beside it, which is
 //! fsync'd and renamed over the old one, and the folder is fsync'd, so a crash leaves
 //! either the old state or the new one, never a torn file. The indexes of the state
-//! (items, plans, groups, VMs, jobs by target, the jobs still running) are not written:
-//! they are rebuilt from the estate and the jobs on restore.
+//! (items, plans, groups, VMs, jobs by target, the jobs' next events) are not written:
+//! they are rebuilt from the estate and the jobs on restore. Format 2 (the time model of
+//! issue 6) adds the links and their transfers, the disks attached per master target,
+//! jobs made of steps and transfers; a format 1 file is refused.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,13 +20,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::counters::Counters;
-use super::state::{ItemRuntime, Job, VmPower};
+use super::jobs::Job;
+use super::links::Link;
+use super::state::{ItemRuntime, VmPower};
 use super::{LabSettings, PROVIDER};
 use crate::estate::Estate;
 use crate::{Error, ErrorKind, Result};
 
 /// The `format` of a lab file.
-pub const FORMAT: &str = "failback-lab/1";
+pub const FORMAT: &str = "failback-lab/2";
 
 /// Where a lab persists and what it wrote so far.
 #[derive(Debug, Clone)]
@@ -75,8 +79,11 @@ impl From<&Target> for Persisted {
 pub(crate) struct SavedRef<'a> {
     pub estate: &'a Estate,
     pub runtime: &'a [ItemRuntime],
-    pub power: &'a HashMap<String, VmPower>,
+    pub power: &'a BTreeMap<String, VmPower>,
     pub jobs: &'a [Job],
+    pub links: &'a BTreeMap<String, Link>,
+    pub disks: &'a BTreeMap<String, u32>,
+    pub peak_disks: &'a BTreeMap<String, u32>,
     pub counters: &'a Counters,
     /// Calls drawn per kind and subject (fault draws are keyed by this count).
     pub calls: Vec<(&'a str, &'a str, u64)>,
@@ -88,8 +95,11 @@ pub(crate) struct SavedRef<'a> {
 pub(crate) struct Saved {
     pub estate: Estate,
     pub runtime: Vec<ItemRuntime>,
-    pub power: HashMap<String, VmPower>,
+    pub power: BTreeMap<String, VmPower>,
     pub jobs: Vec<Job>,
+    pub links: BTreeMap<String, Link>,
+    pub disks: BTreeMap<String, u32>,
+    pub peak_disks: BTreeMap<String, u32>,
     pub counters: Counters,
     pub calls: Vec<(String, String, u64)>,
     pub vm_seq: u64,
@@ -217,7 +227,18 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
         ));
     }
     for job in &st.jobs {
-        if let Some(i) = job.items.iter().find(|&&i| i >= items) {
+        let worked: Vec<usize> = match &job.work {
+            super::jobs::Work::Fixed { .. } => Vec::new(),
+            super::jobs::Work::Transfers(ts) => ts.iter().map(|t| t.item).collect(),
+            super::jobs::Work::Steps { steps, .. } => steps
+                .iter()
+                .flat_map(|s| match &s.kind {
+                    super::jobs::StepKind::Group { items, .. } => items.clone(),
+                    super::jobs::StepKind::Manual { .. } => Vec::new(),
+                })
+                .collect(),
+        };
+        if let Some(i) = job.items.iter().chain(&worked).find(|&&i| i >= items) {
             return Err(damaged(
                 path,
                 format!("job {} names item #{i} of {items}", job.id),

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use super::faults;
 use super::state::{Shared, StartInput};
 use super::PROVIDER;
-use crate::estate::{Estate, RecoveryPoint};
+use crate::estate::{Estate, Flavor, RecoveryPoint};
 use crate::provider::{
     Direction, FailoverRequest, JobId, JobStatus, RecoveryCapability, RecoveryProvider,
     ReprotectRequest, Target,
@@ -68,8 +68,10 @@ impl RecoveryProvider for LabRecovery {
             recovery_plans: true,
             planned_failover: true,
             cancel: true,
-            cancel_failover: false,
-            resume_jobs: false,
+            // The modernized planned failover can be cancelled; the classic unplanned one
+            // cannot.
+            cancel_failover: self.shared.flavor == Flavor::Modernized,
+            resume_jobs: true,
         }
     }
 
@@ -125,19 +127,36 @@ impl RecoveryProvider for LabRecovery {
     }
 
     async fn cancel_failover(&self, target: &Target) -> Result<JobId> {
-        Err(crate::Error::provider(
-            PROVIDER,
-            crate::ErrorKind::NotSupported,
-            format!("cancelling the failover of {target} is not modelled yet"),
-        ))
+        if self.shared.flavor != Flavor::Modernized {
+            return Err(crate::Error::provider(
+                PROVIDER,
+                crate::ErrorKind::NotSupported,
+                format!(
+                    "cancelling the failover of {target} is not supported: a classic \
+                     unplanned failover cannot be cancelled (commit it, or hold it uncommitted)"
+                ),
+            ));
+        }
+        self.mutate(target, Operation::CancelFailover, StartInput::Plain)
+            .await
     }
 
-    async fn resume_job(&self, job: &JobId, _comment: &str) -> Result<()> {
-        Err(crate::Error::provider(
-            PROVIDER,
-            crate::ErrorKind::NotSupported,
-            format!("job {job}: no lab job is ever suspended yet"),
-        ))
+    async fn resume_job(&self, job: &JobId, comment: &str) -> Result<()> {
+        let lost = self
+            .shared
+            .enter("recovery.resume_job", &job.0, true)
+            .await?;
+        let (mut st, now) = self.shared.lock();
+        let done = st.resume_job(job, comment, now);
+        if lost && done.is_ok() {
+            st.counters.faults.lost_responses += 1;
+        }
+        self.shared.save(&mut st, now)?;
+        done?;
+        if lost {
+            return Err(faults::lost_response(PROVIDER));
+        }
+        Ok(())
     }
 
     async fn job(&self, job: &JobId) -> Result<JobStatus> {

@@ -10,17 +10,16 @@ use crate::provider::{
     Direction, FailoverRequest, JobId, JobState, JobStatus, OnPremProvider, PointSpec,
     RecoveryProvider, ReprotectRequest, Target, VmSpec,
 };
-use crate::state::ProtectionState;
+use crate::state::{Operation, ProtectionState};
 use crate::ErrorKind;
 
 fn healthy() -> Estate {
     Estate::from_json_str(include_str!("../../../examples/estates/healthy.json")).unwrap()
 }
 
-/// Fast: a simulated hour in 36 ms.
+/// Virtual time (the tests run on tokio's paused clock): hours of lab jobs in no wall time.
 fn fast() -> LabSettings {
     LabSettings {
-        time_scale: 100_000.0,
         seed: 42,
         ..LabSettings::default()
     }
@@ -80,7 +79,7 @@ fn kind(e: &crate::Error) -> Option<ErrorKind> {
     e.kind()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn full_life_cycle_through_both_providers() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -103,11 +102,17 @@ async fn full_life_cycle_through_both_providers() {
             ProtectionState::Reprotecting
         );
         let started = lab.now();
+        let timing = lab.item_timing(id).unwrap();
         let s = wait(&lab, &job).await;
         assert_eq!(s.state, JobState::Succeeded, "{s:?}");
         assert_eq!(s.progress, Some(100));
-        let took = lab.now() - started;
-        assert!(took >= chrono::Duration::minutes(20), "{took}");
+        // Alone on its link: its setup then its bytes, as the item's timing says.
+        let took = (lab.now() - started).to_std().unwrap();
+        let alone = timing.reprotect_alone();
+        assert!(
+            took >= alone && took < alone + Duration::from_secs(1),
+            "{took:?} for {alone:?}"
+        );
         assert_eq!(
             asr.protection_state(id).await.unwrap(),
             ProtectionState::ReplicatingToOnPrem
@@ -143,6 +148,8 @@ async fn full_life_cycle_through_both_providers() {
         );
         assert!(asr.recovery_points(id).await.unwrap().is_empty());
 
+        // Once its mobility agent has re-registered.
+        lab.clock().sleep(timing.agent_reregistration).await;
         let job = asr.reprotect(&t, &to_azure()).await.unwrap();
         assert_eq!(wait(&lab, &job).await.state, JobState::Succeeded);
         assert_eq!(
@@ -197,7 +204,7 @@ async fn full_life_cycle_through_both_providers() {
     assert_eq!(jobs.len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn recovery_plan_moves_the_group_on_one_point() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -267,7 +274,7 @@ async fn recovery_plan_moves_the_group_on_one_point() {
     assert_eq!(jobs.len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_recovery_plan_reprotect_places_each_member_on_its_own_datastore() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -311,7 +318,7 @@ async fn a_recovery_plan_reprotect_places_each_member_on_its_own_datastore() {
     assert_eq!(kind(&err), Some(ErrorKind::InvalidInput));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_group_reprotects_per_member_and_fails_over_whole() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -347,7 +354,7 @@ async fn a_group_reprotects_per_member_and_fails_over_whole() {
     assert_eq!(lab.counters().violations.len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_group_on_two_master_targets_is_counted() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -363,7 +370,7 @@ async fn a_group_on_two_master_targets_is_counted() {
     assert!(c.violations[0].detail.contains("GRP-002"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn invalid_transitions_are_refused_and_counted_when_unsafe() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -426,7 +433,7 @@ async fn invalid_transitions_are_refused_and_counted_when_unsafe() {
     assert_eq!(c.violations.len(), 5);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_failed_job_leaves_the_item_as_before_and_may_be_retried() {
     let mut settings = fast();
     settings.faults.job_failure = 1.0;
@@ -454,7 +461,7 @@ async fn a_failed_job_leaves_the_item_as_before_and_may_be_retried() {
     assert!(jobs[0].id > jobs[1].id, "newest first");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn cancel_returns_the_item_and_is_counted() {
     let lab = LabSite::new(healthy(), fast());
     let asr = lab.recovery();
@@ -484,7 +491,7 @@ async fn cancel_returns_the_item_and_is_counted() {
     assert_eq!(json["per_target"][0]["target"]["name"], "web-01");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn lost_response_starts_the_job_yet_errs() {
     let mut settings = fast();
     settings.faults.lost_response = 1.0;
@@ -546,7 +553,7 @@ async fn read_outcomes(seed: u64, faults: Faults, n: usize) -> (Vec<String>, Cou
     (out, lab.counters())
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn faults_come_at_their_rates_and_replay_with_the_seed() {
     let faults = Faults {
         transient: 0.10,
@@ -577,14 +584,14 @@ async fn faults_come_at_their_rates_and_replay_with_the_seed() {
     assert_ne!(a, d, "another seed, other faults");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn job_failures_come_at_their_rate() {
     let settings = LabSettings {
         faults: Faults {
             job_failure: 0.2,
             ..Faults::default()
         },
-        durations: StageDurations::fixed(Duration::ZERO),
+        timing: fixed_timing(Duration::ZERO),
         ..fast()
     };
     let lab = LabSite::generated(1000, 5, settings);
@@ -622,13 +629,21 @@ async fn job_failures_come_at_their_rate() {
     assert_eq!(lab.counters().faults.job_failures, failed as u64);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn durations_are_jittered_within_their_range() {
-    let lab = LabSite::generated(200, 9, fast());
+    // Links without a limit: a reprotect takes its setup only, drawn in 5 to 10 minutes.
+    let settings = LabSettings {
+        timing: crate::timing::TimingModel {
+            bandwidth_mbps: u64::MAX,
+            ..crate::timing::TimingModel::default()
+        },
+        ..fast()
+    };
+    let lab = LabSite::generated(200, 9, settings);
     let asr = lab.recovery();
     let e = lab.estate();
     let start = lab.now();
-    let mut ends = Vec::new();
+    let mut jobs = Vec::new();
     for it in e
         .items
         .iter()
@@ -641,19 +656,42 @@ async fn durations_are_jittered_within_their_range() {
         };
         let job = asr.reprotect(&item(&it.id), &req).await.unwrap();
         let s = asr.job(&job).await.unwrap();
-        let left = s.poll_after.unwrap();
-        assert!(left <= Duration::from_secs(60));
-        ends.push(job);
+        assert!(s.poll_after.unwrap() <= Duration::from_secs(60));
+        jobs.push(job);
     }
-    // Sleep past the longest reprotect: all done, none before 20 minutes.
-    lab.clock().sleep(Duration::from_secs(41 * 60)).await;
-    for j in &ends {
+    // None done before 5 minutes, all by 10, not all at once.
+    lab.clock().sleep(Duration::from_secs(299)).await;
+    for j in &jobs {
+        assert_eq!(asr.job(j).await.unwrap().state, JobState::InProgress);
+    }
+    // When each job was first seen done, to 20 s.
+    let mut first_done = std::collections::BTreeMap::new();
+    while lab.now() - start <= chrono::Duration::minutes(10) {
+        for j in &jobs {
+            if asr.job(j).await.unwrap().state == JobState::Succeeded {
+                first_done.entry(j.clone()).or_insert(lab.now());
+            }
+        }
+        lab.clock().sleep(Duration::from_secs(20)).await;
+    }
+    for j in &jobs {
         assert_eq!(asr.job(j).await.unwrap().state, JobState::Succeeded);
     }
-    assert!(lab.now() - start >= chrono::Duration::minutes(41));
+    let mut seen = std::collections::BTreeSet::new();
+    for it in e.items.iter().take(60) {
+        if let Some(t) = lab.item_timing(&it.id) {
+            assert!(t.reprotect_setup >= Duration::from_secs(300));
+            assert!(t.reprotect_setup <= Duration::from_secs(600));
+            seen.insert(t.reprotect_setup);
+        }
+    }
+    assert!(seen.len() > 10, "jittered: {seen:?}");
+    let distinct: std::collections::BTreeSet<_> = first_done.values().collect();
+    assert_eq!(first_done.len(), jobs.len());
+    assert!(distinct.len() > 5, "{distinct:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failed_back_vm_shows_ops_002_and_ops_003() {
     let mut e = healthy();
     for it in e
@@ -706,7 +744,7 @@ async fn failed_back_vm_shows_ops_002_and_ops_003() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn onprem_operations_in_memory() {
     let lab = LabSite::new(healthy(), fast());
     let vs = lab.onprem();
@@ -784,7 +822,7 @@ async fn onprem_operations_in_memory() {
     assert!(azure.hosts.is_empty() && azure.vms.is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_job_in_flight_in_the_estate_runs_on() {
     let mut e = healthy();
     e.items[0].state = ProtectionState::Reprotecting;
@@ -804,7 +842,7 @@ async fn a_job_in_flight_in_the_estate_runs_on() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn generated_replicating_items_fail_over_on_their_points() {
     let lab = LabSite::generated(300, 11, fast());
     let asr = lab.recovery();
@@ -833,7 +871,7 @@ fn lab_file(name: &str) -> std::path::PathBuf {
     dir.join("failback.lab.json")
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_persisted_lab_restores_with_its_jobs_points_and_counters() {
     let path = lab_file("restore");
     let lab = LabSite::generated(20, 3, fast());
@@ -933,9 +971,11 @@ fn a_damaged_lab_file_is_a_clear_error_naming_it() {
             whole.replace(FILE_FORMAT, "failback-lab/9"),
             "unsupported format",
         ),
+        (format!(r#"{{"format":"{FILE_FORMAT}"}}"#), "missing field"),
+        // A file of the time model before issue 6.
         (
-            r#"{"format":"failback-lab/1"}"#.to_string(),
-            "missing field",
+            whole.replace(FILE_FORMAT, "failback-lab/1"),
+            "unsupported format",
         ),
     ] {
         std::fs::write(&path, text).unwrap();
