@@ -745,10 +745,10 @@ mod tests {
         set_aside_earlier_journal(&path).unwrap();
         let mut j = Journal::create(&path).unwrap();
         j.append(&Entry::Intent {
-            op: failback_core::journal::OpKey {
-                target: failback_core::provider::Target::Item("a".into()),
-                stage: failback_core::request::Stage::Reprotect,
-            },
+            op: failback_core::journal::OpKey::new(
+                failback_core::provider::Target::Item("a".into()),
+                failback_core::request::Stage::Reprotect,
+            ),
             at: chrono::Utc::now(),
         })
         .unwrap();
@@ -777,10 +777,10 @@ mod tests {
         })
         .unwrap();
         j.append(&Entry::Intent {
-            op: failback_core::journal::OpKey {
-                target: failback_core::provider::Target::Item("a".into()),
-                stage: failback_core::request::Stage::Reprotect,
-            },
+            op: failback_core::journal::OpKey::new(
+                failback_core::provider::Target::Item("a".into()),
+                failback_core::request::Stage::Reprotect,
+            ),
             at: chrono::Utc::now(),
         })
         .unwrap();

@@ -17,6 +17,7 @@ pub mod request;
 pub mod retention;
 pub mod rules;
 pub mod runbook;
+pub mod schedule;
 pub mod schema;
 pub mod state;
 pub mod timing;

@@ -22,6 +22,7 @@ use crate::location::{Location, Transfer};
 use crate::readiness::{assess, Assessment, UnitReport};
 use crate::request::Request;
 use crate::rules::Finding;
+use crate::schedule::{ApplicationPlan, PhasePlan, ScheduleFinding};
 
 /// The `format` value of a plan document.
 pub const FORMAT: &str = "failback-plan/1";
@@ -84,6 +85,16 @@ pub struct Plan {
     pub units: Vec<UnitReport>,
     /// Warnings and advice that hold (no blockers: a plan has none).
     pub findings: Vec<Finding>,
+    /// What cuts over together: recovery plans, the request's applications, lone units.
+    #[serde(default)]
+    pub applications: Vec<ApplicationPlan>,
+    /// The phases of each cutover wave with their estimated durations.
+    #[serde(default)]
+    pub phases: Vec<PhasePlan>,
+    /// Findings about the run's shape (cutover windows too short, a commit policy the
+    /// flavour cannot keep). A blocking one makes the plan not [`runnable`](Plan::runnable).
+    #[serde(default)]
+    pub schedule_findings: Vec<ScheduleFinding>,
 }
 
 /// A plan, or the readiness report that refuses it.
@@ -102,12 +113,27 @@ pub fn plan(estate: &Estate, request: &Request) -> Result<PlanOutcome> {
     if !report.ready() {
         return Ok(PlanOutcome::Refused(report));
     }
-    Ok(PlanOutcome::Ready(Plan::from_assessment(report, request)))
+    Ok(PlanOutcome::Ready(Plan::from_assessment(
+        report, request, estate,
+    )?))
 }
 
 impl Plan {
-    /// Build a plan from a ready assessment.
-    pub fn from_assessment(report: Assessment, request: &Request) -> Plan {
+    /// Whether no schedule finding refuses the plan: a run starts only then.
+    pub fn runnable(&self) -> bool {
+        !self.schedule_findings.iter().any(|f| f.blocks)
+    }
+
+    /// Build a plan from a ready assessment of `estate`: the units and findings, then the
+    /// applications and phases ([`crate::schedule::shape`]). Bad input is a request
+    /// application that names what the plan does not move.
+    pub fn from_assessment(report: Assessment, request: &Request, estate: &Estate) -> Result<Plan> {
+        let shape = crate::schedule::shape(
+            estate,
+            &report.units,
+            request,
+            &crate::timing::TimingModel::default(),
+        )?;
         let mut s = Summary {
             units: report.units.len(),
             ..Summary::default()
@@ -134,7 +160,7 @@ impl Plan {
                 }
             }
         }
-        Plan {
+        Ok(Plan {
             format: FORMAT.to_string(),
             estate: report.estate,
             captured_at: report.captured_at,
@@ -149,7 +175,10 @@ impl Plan {
             summary: s,
             units: report.units,
             findings: report.findings,
-        }
+            applications: shape.applications,
+            phases: shape.phases,
+            schedule_findings: shape.findings,
+        })
     }
 
     /// The plan as pretty JSON.

@@ -74,6 +74,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                     recovery_point: None,
                     data_loss: None,
                     blocked_by: Vec::new(),
+                    disks: u32::try_from(it.disks.len()).unwrap_or(u32::MAX),
                 }
             })
             .collect();

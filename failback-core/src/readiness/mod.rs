@@ -159,6 +159,9 @@ pub struct ItemReport {
     pub data_loss: Option<DataLoss>,
     /// Every blocker finding that stops this item.
     pub blocked_by: Vec<BlockerRef>,
+    /// Its disks: what it holds of its master target's 60 from reprotect to failover.
+    #[serde(default)]
+    pub disks: u32,
 }
 
 /// One unit: an item, or a replication group moving together.
