@@ -141,8 +141,9 @@ pub struct DrillArgs {
     /// default: the lab's.
     #[arg(long, value_name = "X")]
     time_scale: Option<f64>,
-    /// Units (items or groups) running at once.
-    #[arg(long, default_value_t = 16)]
+    /// Operations in flight at once, at most (an upper bound: the master targets' disk
+    /// slots and the write rate decide the schedule below it).
+    #[arg(long, default_value_t = RunSettings::default().concurrency)]
     concurrency: usize,
     /// Faults injected by the lab.
     #[arg(long, value_enum, default_value_t = FaultLevel::None)]

@@ -1393,3 +1393,5 @@ async fn a_lab_drill_killed_at_any_record_and_resumed_issues_nothing_twice() {
     }
     assert!(crashed >= 10, "{crashed}");
 }
+
+mod phases;
