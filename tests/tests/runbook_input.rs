@@ -2,6 +2,8 @@
 //! recovery plan, the request's applications, windows and verify checks. Each bad value
 //! names its field and the fix; a good one shapes the plan.
 
+#![allow(clippy::unwrap_used)]
+
 use failback_core::schedule::ApplicationKind;
 use failback_core::{plan, Estate, PlanOutcome, Request};
 use serde_json::{json, Value};
