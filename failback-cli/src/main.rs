@@ -201,7 +201,9 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
                         Format::Json => println!("{}", p.to_json_pretty()),
                         Format::Table => print!("{}", p.to_table()),
                     }
-                    Ok(READY)
+                    // A schedule blocker (a cutover fitting no window, rollback on the
+                    // classic flavour) refuses the run as a rule blocker does.
+                    Ok(if p.runnable() { READY } else { BLOCKED })
                 }
                 PlanOutcome::Refused(report) => {
                     match format {

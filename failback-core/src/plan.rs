@@ -278,6 +278,56 @@ impl Plan {
             human_bytes(s.estimated_bytes),
             s.max_data_loss_seconds / 60
         ));
+        if !self.phases.is_empty() {
+            let rows: Vec<Vec<String>> = self
+                .phases
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.wave.to_string(),
+                        p.phase.to_string(),
+                        p.applications.len().to_string(),
+                        p.units.to_string(),
+                        format!("{} min", p.estimated_seconds.div_ceil(60)),
+                    ]
+                })
+                .collect();
+            out.push('\n');
+            out.push_str(&table(
+                &["wave", "phase", "applications", "units", "estimate"],
+                &rows,
+            ));
+        }
+        let multi: Vec<String> = self
+            .applications
+            .iter()
+            .filter(|a| a.kind != crate::schedule::ApplicationKind::Unit)
+            .map(|a| {
+                let groups: Vec<String> =
+                    a.boot_groups.iter().map(|g| g.items.join(", ")).collect();
+                format!(
+                    "  {} (wave {}, cutover about {} min): {}\n",
+                    a.name,
+                    a.wave,
+                    a.cutover_estimate_seconds.div_ceil(60),
+                    groups.join(" > ")
+                )
+            })
+            .collect();
+        if !multi.is_empty() {
+            out.push_str("\napplications (boot groups in order):\n");
+            for m in multi {
+                out.push_str(&m);
+            }
+        }
+        for f in &self.schedule_findings {
+            out.push_str(&format!(
+                "\n{} {}\n      fix: {}\n",
+                if f.blocks { "blocker" } else { "warning" },
+                f.message,
+                f.remediation
+            ));
+        }
         out
     }
 }
