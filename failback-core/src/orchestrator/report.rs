@@ -159,3 +159,81 @@ impl RunReport {
         self.items.iter().filter(|i| f(&i.status)).count()
     }
 }
+
+/// When one phase of one cutover wave ran, as the run's records show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseSpan {
+    /// The phase.
+    pub phase: Phase,
+    /// The cutover wave.
+    pub wave: u32,
+    /// Its first step's start.
+    pub started_at: DateTime<Utc>,
+    /// Its last step's end.
+    pub finished_at: DateTime<Utc>,
+}
+
+impl RunReport {
+    /// The phases of each wave of `plan` as they ran: reprotect, from the wave's first
+    /// reprotect to its last; wait-healthy, from the last reprotect's end to the first
+    /// failover; cutover, first failover start to last failover end; verify, to the last
+    /// application verified; commit and reprotect to Azure, first start to last end.
+    pub fn phase_spans(&self, plan: &crate::plan::Plan) -> Vec<PhaseSpan> {
+        use std::collections::BTreeMap;
+        let wave_of: std::collections::HashMap<&str, u32> = plan
+            .applications
+            .iter()
+            .flat_map(|a| a.items().map(move |i| (i, a.wave)))
+            .collect();
+        let mut spans: BTreeMap<(u32, Phase), (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        type Spans = BTreeMap<(u32, Phase), (DateTime<Utc>, DateTime<Utc>)>;
+        fn put(spans: &mut Spans, wave: u32, phase: Phase, s: DateTime<Utc>, e: DateTime<Utc>) {
+            let v = spans.entry((wave, phase)).or_insert((s, e));
+            v.0 = v.0.min(s);
+            v.1 = v.1.max(e);
+        }
+        for it in &self.items {
+            let wave = wave_of.get(it.item.as_str()).copied().unwrap_or(0);
+            for r in &it.stages {
+                let (Some(s), Some(e)) = (r.started_at, r.finished_at) else {
+                    continue;
+                };
+                let phase = match r.stage {
+                    Stage::Reprotect => Phase::Reprotect,
+                    Stage::Failover => Phase::Cutover,
+                    Stage::Commit => Phase::Commit,
+                    Stage::ReprotectToAzure => Phase::ReprotectToAzure,
+                };
+                put(&mut spans, wave, phase, s, e);
+            }
+        }
+        for a in &self.applications {
+            if let (Some(cut), Some(v)) = (
+                spans.get(&(a.wave, Phase::Cutover)).map(|c| c.1),
+                a.verified_at,
+            ) {
+                put(&mut spans, a.wave, Phase::Verify, cut.min(v), v);
+            }
+        }
+        let waves: Vec<u32> = spans.keys().map(|(w, _)| *w).collect();
+        for w in waves {
+            if let (Some(r), Some(c)) = (
+                spans.get(&(w, Phase::Reprotect)).copied(),
+                spans.get(&(w, Phase::Cutover)).copied(),
+            ) {
+                if c.0 >= r.1 {
+                    spans.insert((w, Phase::WaitHealthy), (r.1, c.0));
+                }
+            }
+        }
+        spans
+            .into_iter()
+            .map(|((wave, phase), (started_at, finished_at))| PhaseSpan {
+                phase,
+                wave,
+                started_at,
+                finished_at,
+            })
+            .collect()
+    }
+}
