@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::progress::{self, Progress};
 use crate::report::{self, Drill, Totals, Written};
-use crate::{Format, BAD_INPUT, BLOCKED, NOT_ALL_DONE, READY};
+use crate::{Format, BAD_INPUT, BLOCKED, HELD, NOT_ALL_DONE, READY};
 
 /// The run journal's file name in the output folder.
 pub const JOURNAL_FILE: &str = "failback.journal";
@@ -164,6 +164,11 @@ pub struct DrillArgs {
 pub struct ResumeArgs {
     /// The run journal of the interrupted run (`failback.journal`).
     journal: PathBuf,
+    /// Release every hold the run reached (a phase of `hold_after`, a held commit, a
+    /// recovery plan's manual action, a failed classic verification) and go on: the
+    /// person's decision, journaled. Without it a resume stops again at every hold.
+    #[arg(long = "continue")]
+    proceed: bool,
     /// Folder of the report files; default: the journal's folder.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -294,6 +299,23 @@ pub fn drill(args: DrillArgs) -> CliResult {
     let plan = match failback_core::plan(&estate, &manifest.request)
         .map_err(|e| e.placed_in("request", &text))?
     {
+        PlanOutcome::Ready(p) if !p.runnable() => {
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    crate::to_json(
+                        &serde_json::json!({"refused": true, "schedule_findings": p.schedule_findings})
+                    )
+                ),
+                Format::Table => {
+                    println!("drill refused: the run's shape cannot be kept\n");
+                    for f in p.schedule_findings.iter().filter(|f| f.blocks) {
+                        println!("  blocker  {}\n      fix: {}", f.message, f.remediation);
+                    }
+                }
+            }
+            return Ok(BLOCKED);
+        }
         PlanOutcome::Ready(p) => p,
         PlanOutcome::Refused(report) => {
             match args.format {
@@ -455,8 +477,21 @@ fn finish(
     };
     let written = report::write(out, &d)?;
     let totals = Totals::of(run);
-    let code = if totals.done == totals.items {
+    // A rehearsal (commit policy rollback) ends well rolled back.
+    let rehearsal = plan.request.commit == failback_core::runbook::CommitPolicy::Rollback;
+    let ended_well = |i: &failback_core::orchestrator::ItemOutcome| match i.status {
+        ItemStatus::Done => true,
+        ItemStatus::RolledBack { .. } => rehearsal,
+        _ => false,
+    };
+    let code = if run.items.iter().all(ended_well) {
         READY
+    } else if run
+        .items
+        .iter()
+        .all(|i| ended_well(i) || matches!(i.status, ItemStatus::Held { .. }))
+    {
+        HELD
     } else {
         NOT_ALL_DONE
     };
@@ -492,13 +527,18 @@ fn summary(
 ) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending in {} of simulated time ({:.1} s wall)\n",
+        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending{} in {} of simulated time ({:.1} s wall)\n",
         if run.dry_run { "dry-run drill" } else { "drill" },
         plan.estate.as_deref().unwrap_or("(unnamed)"),
         t.items,
         t.done,
         t.failed,
         t.pending,
+        [(run.held(), "held"), (run.rolled_back(), "rolled back")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, w)| format!(", {n} {w}"))
+            .collect::<String>(),
         report::human_duration(t.elapsed_seconds),
         wall.as_secs_f64()
     ));
@@ -545,6 +585,22 @@ fn summary(
     out.push_str(&format!("          {}\n", w.json.display()));
     out.push_str(&format!("timeline: {}\n", w.svg.display()));
     out.push_str(&format!("journal:  {}\n", journal.display()));
+    if !run.holds.is_empty() {
+        out.push_str("held for a person to decide:\n");
+        for h in run.holds.iter().take(20) {
+            out.push_str(&format!("  {}: {}\n", h.hold, h.reason));
+        }
+        if run.holds.len() > 20 {
+            out.push_str(&format!(
+                "  … and {} more in the report\n",
+                run.holds.len() - 20
+            ));
+        }
+        out.push_str(&format!(
+            "go on with `failback resume --continue {}`\n",
+            journal.display()
+        ));
+    }
     if t.pending > 0 {
         out.push_str(&format!(
             "interrupted: continue with `failback resume {}`\n",
@@ -646,7 +702,11 @@ pub fn resume(args: ResumeArgs) -> CliResult {
     let run = rt.block_on(async {
         let cancel = interrupt_cancels();
         let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));
-        let run = orch.resume(opened, cancel).await;
+        let run = if args.proceed {
+            orch.resume_and_continue(opened, cancel).await
+        } else {
+            orch.resume(opened, cancel).await
+        };
         drop(orch);
         if let Some(bars) = bars {
             let _ = bars.await;
