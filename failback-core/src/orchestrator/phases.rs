@@ -931,9 +931,33 @@ impl Scheduler {
     }
 
     fn finish(mut self) -> Shaped {
-        // Applications still waiting are pending behind something (a held application's
-        // disk slots, its wave) or cancelled.
-        let _ = &mut self;
+        // Left waiting when the run could not go on: behind held applications (their disk
+        // slots, their wave), unless the run was cancelled (then they are pending).
+        if !self.holds.is_empty() && !self.ctx.cancel.is_cancelled() {
+            let held: Vec<String> = self
+                .holds
+                .iter()
+                .map(|h| h.hold.application.clone())
+                .collect();
+            let reason = format!(
+                "waits behind the held application{} {} (its disk slots or its wave)",
+                if held.len() == 1 { "" } else { "s" },
+                held.join(", ")
+            );
+            for o in self.outcomes.iter_mut().flatten() {
+                if matches!(o.status, ItemStatus::Pending) {
+                    let phase = if o.stages.iter().any(|r| r.started_at.is_some()) {
+                        Phase::WaitHealthy
+                    } else {
+                        Phase::Reprotect
+                    };
+                    o.status = ItemStatus::Held {
+                        phase,
+                        reason: reason.clone(),
+                    };
+                }
+            }
+        }
         Shaped {
             items: self.outcomes.into_iter().flatten().collect(),
             applications: self.app_out,

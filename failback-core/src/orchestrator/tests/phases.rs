@@ -844,3 +844,31 @@ async fn reprotect_to_azure_waits_for_agent_re_registration() {
     );
     assert_eq!(st.state["web"], S::Protected);
 }
+
+/// Held applications keep their disk slots: a later wave on their master target cannot
+/// reprotect and waits behind them, held too (not "interrupted").
+#[tokio::test(start_paused = true)]
+async fn a_later_wave_waits_behind_held_applications() {
+    let clock = TestClock::new();
+    let fake = Fake::new(clock.clone(), false);
+    let mut units = Vec::new();
+    for k in 0..8 {
+        let id = format!("vm-{k}");
+        fake.add(&id, "mt-1", 10);
+        units.push(unit_on(&id, "mt-1", if k < 6 { 1 } else { 2 }, 10));
+    }
+    let mut plan = with_lone_apps(plan_of(units, Request::default()));
+    plan.request.hold_after = vec![Phase::Reprotect];
+    let o = fake_orchestrator(&fake, clock.clone());
+    let (report, _) = run(&o, &plan, "held-waves").await;
+    assert_eq!(report.held(), 8, "{:#?}", report.items);
+    assert_eq!(report.holds.len(), 6, "one hold per application of wave 1");
+    assert_eq!(report.pending(), 0);
+    for k in 6..8 {
+        match &report.items[k].status {
+            ItemStatus::Held { reason, .. } => assert!(reason.contains("waits behind"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(fake.log().len(), 6, "only wave 1 reprotected");
+}
