@@ -108,3 +108,99 @@ fn a_classic_estate_without_vpn_or_express_route_is_still_blocked() {
     );
     assert_blocks(&r, "web-01", RuleId::Net001);
 }
+
+// ---------------------------------------------------------------------------------------
+// The planned failover makes its own point
+
+#[test]
+fn a_modernized_item_with_an_old_latest_point_is_not_blocked_by_the_rpo_guard() {
+    let mut e = modernized();
+    // Two hours behind: a classic unplanned failover would lose them (FO-001).
+    web_replicating(
+        &mut e,
+        vec![point("p1", "07:30", true), point("p2", "08:00", false)],
+    );
+    let r = check_with(&e, &request(r#""items": ["web-01"]"#));
+    assert!(r.ready(), "{:#?}", blockers(&r));
+    assert_quiet(&r, RuleId::Fo001);
+    assert_quiet(&r, RuleId::Fo002);
+    let w = r.item("web-01").unwrap();
+    let p = w.recovery_point.as_ref().unwrap();
+    assert_eq!(
+        p.timing,
+        PointTiming::AtFailover,
+        "made when the failover starts"
+    );
+    assert_eq!(p.id, None);
+    let loss = w.data_loss.unwrap();
+    assert_eq!((loss.seconds, loss.basis), (0, LossBasis::PlannedFailover));
+    assert!(!loss.stale_accepted);
+}
+
+#[test]
+fn a_modernized_item_replicating_without_a_point_yet_can_fail_over() {
+    let mut e = modernized();
+    web_replicating(&mut e, Vec::new());
+    let r = check_with(&e, &request(r#""items": ["web-01"]"#));
+    assert!(r.ready(), "{:#?}", blockers(&r));
+    assert_quiet(&r, RuleId::Ext007);
+}
+
+#[test]
+fn a_modernized_application_consistent_failover_loses_nothing() {
+    let mut e = modernized();
+    web_replicating(
+        &mut e,
+        vec![point("p1", "09:00", true), point("p2", "09:58", false)],
+    );
+    for e in [modernized(), e] {
+        let r = check_with(
+            &e,
+            &request(
+                r#""items": ["web-01"], "recovery_point": {"kind": "latest_application_consistent"}"#,
+            ),
+        );
+        assert!(r.ready(), "{:#?}", blockers(&r));
+        assert_quiet(&r, RuleId::Fo002);
+        let loss = r.item("web-01").unwrap().data_loss.unwrap();
+        assert_eq!((loss.seconds, loss.basis), (0, LossBasis::PlannedFailover));
+    }
+}
+
+#[test]
+fn a_modernized_request_naming_a_point_is_refused() {
+    let mut replicating = modernized();
+    web_replicating(&mut replicating, vec![point("p1", "09:55", true)]);
+    for e in [modernized(), replicating] {
+        let req =
+            request(r#""items": ["web-01"], "recovery_point": {"kind": "point", "id": "p1"}"#);
+        let r = check_with(&e, &req);
+        let f = assert_fires(&r, RuleId::Ext007, &it("web-01"), Severity::Blocker);
+        assert!(f.message.contains("planned failover"), "{f:#?}");
+        assert!(
+            f.remediation.contains("latest")
+                && f.remediation.contains("latest_application_consistent"),
+            "{f:#?}"
+        );
+        assert_blocks(&r, "web-01", RuleId::Ext007);
+        assert!(matches!(plan(&e, &req), Ok(PlanOutcome::Refused(_))));
+    }
+}
+
+#[test]
+fn a_modernized_group_fails_over_on_a_point_made_at_failover() {
+    let mut e = modernized();
+    for (id, t) in [("db-01", "08:00"), ("db-02", "09:10")] {
+        let i = item(&mut e, id);
+        i.state = ProtectionState::ReplicatingToOnPrem;
+        i.master_target = Some("ra-lin-01".into());
+        i.recovery_points = vec![point(&format!("{id}-p"), t, true)];
+    }
+    let r = check_with(&e, &request(r#""groups": ["db"]"#));
+    assert!(r.ready(), "{:#?}", blockers(&r));
+    assert_quiet(&r, RuleId::Fo001);
+    for id in ["db-01", "db-02"] {
+        let loss = r.item(id).unwrap().data_loss.unwrap();
+        assert_eq!((loss.seconds, loss.basis), (0, LossBasis::PlannedFailover));
+    }
+}

@@ -633,9 +633,54 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
     }
 
+    /// The modernized failback is a planned failover: it makes its own point (crash- or
+    /// application-consistent) when it starts, so no existing point is needed, none can be
+    /// stale (FO-001's RPO guard is the classic flavour's), nothing beyond it is lost (no
+    /// FO-002), and a named point cannot be chosen (EXT-007).
+    fn planned_failover_point(
+        &mut self,
+        choice: &PointChoice,
+        unit: &Subject,
+        reports: &mut [ItemReport],
+    ) {
+        if let PointChoice::Point { id } = choice {
+            self.push(
+                Finding::new(
+                    RuleId::Ext007,
+                    unit.clone(),
+                    format!(
+                        "recovery point {id} cannot be chosen: the modernized failback is a planned failover, which makes its own point when it starts"
+                    ),
+                )
+                .with_remediation(
+                    "choose latest (a crash-consistent point made at failover) or latest_application_consistent (an application-consistent point made at failover)",
+                ),
+            );
+            return;
+        }
+        for r in reports.iter_mut() {
+            r.recovery_point = Some(PointReport {
+                choice: choice.clone(),
+                timing: PointTiming::AtFailover,
+                id: None,
+                time: None,
+                consistency: None,
+            });
+            r.data_loss = Some(DataLoss {
+                seconds: 0,
+                basis: LossBasis::PlannedFailover,
+                stale_accepted: false,
+            });
+        }
+    }
+
     /// Chooses the recovery point (one common point for a group) and its data loss.
     fn recovery_points(&mut self, spec: &UnitSpec<'e>, unit: &Subject, reports: &mut [ItemReport]) {
         let choice = self.request.recovery_point.clone();
+        if self.estate.flavor == Flavor::Modernized {
+            self.planned_failover_point(&choice, unit, reports);
+            return;
+        }
         let rpo = self
             .policy
             .as_ref()

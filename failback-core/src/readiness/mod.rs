@@ -89,7 +89,8 @@ pub struct Inputs {
 pub enum PointTiming {
     /// Chosen now among the item's recovery points.
     Now,
-    /// Chosen at failover, after reprotect has made points.
+    /// Chosen at failover, after reprotect has made points (classic), or made by the
+    /// planned failover when it starts (modernized).
     AtFailover,
 }
 
@@ -116,6 +117,10 @@ pub enum LossBasis {
     Measured,
     /// An upper bound from the failback policy (points do not exist yet).
     PolicyBound,
+    /// None beyond the point the failover makes: the modernized failback is a planned
+    /// failover, which makes its own point (crash- or application-consistent) when it
+    /// starts, so the loss is 0.
+    PlannedFailover,
 }
 
 /// Estimated data loss of the chosen point (FO-002).
