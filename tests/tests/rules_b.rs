@@ -311,17 +311,20 @@ fn a_group_reprotects_every_member_through_one_master_target() {
     }
 }
 
+// Classic recovery points of a group: on a recovery plan, "latest" fails each VM over to
+// its own latest point, and custom points are not offered for recovery plans (domain.md,
+// "Facts per flavour").
+
 #[test]
-fn a_group_fails_over_to_one_common_multi_vm_sync_point() {
+fn a_group_fails_over_each_member_to_its_own_latest_point() {
     let mut e = healthy();
-    // db-01 has a newer per-VM point (09:58) and db-02 a newer sync point (09:56) that
-    // db-01 lacks: the only common multi-VM sync point is 09:52.
+    // No time common to both members: each still has a latest point of its own.
     replicating(
         &mut e,
         "db-01",
         "mt-lin-01",
         vec![
-            point("a-0952", "09:52", false, true),
+            point("a-0950", "09:50", true, true),
             point("a-0958", "09:58", false, false),
         ],
     );
@@ -330,47 +333,150 @@ fn a_group_fails_over_to_one_common_multi_vm_sync_point() {
         "db-02",
         "mt-lin-01",
         vec![
-            point("b-0952", "09:52", false, true),
-            point("b-0956", "09:56", false, true),
+            point("b-0952", "09:52", true, true),
+            point("b-0956", "09:56", false, false),
         ],
     );
     let r = check_with(&e, &request(r#""groups": ["db"]"#));
     assert_quiet(&r, RuleId::Ext007);
+    assert_quiet(&r, RuleId::Fo002);
     assert!(r.ready(), "{:#?}", r.blockers().collect::<Vec<_>>());
-    let u = &r.units[0];
-    let a = r.item("db-01").unwrap().recovery_point.clone().unwrap();
-    let b = r.item("db-02").unwrap().recovery_point.clone().unwrap();
-    assert_eq!(a.timing, PointTiming::Now);
-    assert_eq!(a.id.as_deref(), Some("a-0952"));
-    assert_eq!(b.id.as_deref(), Some("b-0952"));
-    assert_eq!(a.time, b.time);
-    assert_eq!(a.time.unwrap().to_rfc3339(), "2026-11-20T09:52:00+00:00");
-    assert!(u
+    for (id, want) in [("db-01", "a-0958"), ("db-02", "b-0956")] {
+        let i = r.item(id).unwrap();
+        let p = i.recovery_point.clone().unwrap();
+        assert_eq!(p.timing, PointTiming::Now);
+        assert_eq!(p.id.as_deref(), Some(want), "{id}");
+        assert_eq!(i.data_loss.unwrap().seconds, 0, "{id} loses nothing");
+    }
+    assert!(r.units[0]
         .items
         .iter()
         .all(|i| i.inputs.master_target.as_deref() == Some("mt-lin-01")));
 }
 
 #[test]
-fn a_group_without_a_common_sync_point_cannot_fail_over() {
+fn a_group_fails_over_each_member_to_its_own_application_consistent_point() {
     let mut e = healthy();
     replicating(
         &mut e,
         "db-01",
         "mt-lin-01",
-        vec![point("a1", "09:50", true, true)],
+        vec![
+            point("a-app", "09:30", true, false),
+            point("a-0958", "09:58", false, false),
+        ],
     );
     replicating(
         &mut e,
         "db-02",
         "mt-lin-01",
-        vec![point("b1", "09:55", true, true)],
+        vec![
+            point("b-app", "09:41", true, false),
+            point("b-0956", "09:56", false, false),
+        ],
     );
-    let r = check_with(&e, &request(r#""groups": ["db"]"#));
+    let r = check_with(
+        &e,
+        &request(
+            r#""groups": ["db"], "recovery_point": {"kind": "latest_application_consistent"}"#,
+        ),
+    );
+    assert!(r.ready(), "{:#?}", r.blockers().collect::<Vec<_>>());
+    // Each member's loss is its own point against its own latest one.
+    for (id, want, lost) in [("db-01", "a-app", 28), ("db-02", "b-app", 15)] {
+        let i = r.item(id).unwrap();
+        assert_eq!(i.recovery_point.as_ref().unwrap().id.as_deref(), Some(want));
+        let loss = i.data_loss.unwrap();
+        assert_eq!(
+            (loss.seconds, loss.basis),
+            (lost * 60, LossBasis::Measured),
+            "{id}"
+        );
+    }
+    let f = assert_fires(&r, RuleId::Fo002, &grp("db"), Severity::Warning);
+    assert!(
+        f.message.contains("db-01") && f.message.contains("28 min"),
+        "{f:?}"
+    );
+    assert!(
+        f.message.contains("db-02") && f.message.contains("15 min"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn a_group_member_without_an_application_consistent_point_blocks_the_group() {
+    let mut e = healthy();
+    replicating(
+        &mut e,
+        "db-01",
+        "mt-lin-01",
+        vec![point("a-app", "09:50", true, false)],
+    );
+    replicating(
+        &mut e,
+        "db-02",
+        "mt-lin-01",
+        vec![point("b-0956", "09:56", false, false)],
+    );
+    let r = check_with(
+        &e,
+        &request(
+            r#""groups": ["db"], "recovery_point": {"kind": "latest_application_consistent"}"#,
+        ),
+    );
     let f = assert_fires(&r, RuleId::Ext007, &grp("db"), Severity::Blocker);
-    assert!(f.message.contains("common to every member"), "{f:?}");
+    assert!(
+        f.message.contains("db-02") && f.message.contains("application-consistent"),
+        "{f:?}"
+    );
+    assert!(!f.message.contains("db-01"), "{f:?}");
     assert_blocks(&r, "db-01", RuleId::Ext007);
     assert_blocks(&r, "db-02", RuleId::Ext007);
+}
+
+#[test]
+fn a_group_member_without_any_point_blocks_the_group() {
+    let mut e = healthy();
+    replicating(
+        &mut e,
+        "db-01",
+        "mt-lin-01",
+        vec![point("a1", "09:55", true, true)],
+    );
+    replicating(&mut e, "db-02", "mt-lin-01", vec![]);
+    let r = check_with(&e, &request(r#""groups": ["db"]"#));
+    let f = assert_fires(&r, RuleId::Ext007, &grp("db"), Severity::Blocker);
+    assert!(f.message.contains("db-02 has no recovery point"), "{f:?}");
+    assert_blocks(&r, "db-01", RuleId::Ext007);
+}
+
+#[test]
+fn a_group_cannot_fail_over_to_a_named_point() {
+    let mut replicated = healthy();
+    for (id, p) in [("db-01", "a1"), ("db-02", "b1")] {
+        replicating(
+            &mut replicated,
+            id,
+            "mt-lin-01",
+            vec![point(p, "09:55", true, true)],
+        );
+    }
+    // Before reprotect and once points exist alike: custom points are not offered for
+    // recovery plans.
+    for e in [healthy(), replicated] {
+        let req = request(r#""groups": ["db"], "recovery_point": {"kind": "point", "id": "a1"}"#);
+        let r = check_with(&e, &req);
+        let f = assert_fires(&r, RuleId::Ext007, &grp("db"), Severity::Blocker);
+        assert!(f.message.contains("recovery plan"), "{f:?}");
+        assert!(
+            f.remediation.contains("latest_application_consistent"),
+            "{f:?}"
+        );
+        assert_blocks(&r, "db-01", RuleId::Ext007);
+        assert_blocks(&r, "db-02", RuleId::Ext007);
+        assert!(refused(&e, &req));
+    }
 }
 
 // ---------------------------------------------------------------------------------------
