@@ -357,6 +357,28 @@ fn alternate(
             Some(d) => Some(d.id.clone()),
             None => None,
         }
+    } else if !index
+        .host_datastores(&mt.host)
+        .any(|d| d.kind != DatastoreKind::Nfs)
+    {
+        // Not a matter of room: the host lists no datastore a new VM may use at all.
+        v.add(RuleId::Ext001, || {
+            let nfs = index
+                .host_datastores(&mt.host)
+                .any(|d| d.kind == DatastoreKind::Nfs);
+            format!(
+                "master target {}'s host {} lists no VMFS or vSAN datastore for a new VM of {} ({})",
+                mt.id,
+                mt.host,
+                item.id,
+                if nfs {
+                    "only NFS, which failback does not support"
+                } else {
+                    "none was discovered"
+                }
+            )
+        });
+        None
     } else {
         // Free room after what is already planned, looked up once per datastore.
         let fits = index

@@ -949,6 +949,55 @@ fn ops_001_fires_when_no_datastore_was_discovered_through_vcenter() {
 }
 
 #[test]
+fn ops_001_blocks_the_item_no_master_target_can_take_through_a_read_only_vcenter() {
+    let mut e = healthy();
+    // A read-only account discovers no datastore: no master target can place app-01, and
+    // the blocked item names the vCenter's account as the cause.
+    e.vcenters[0].account.read_only = Some(true);
+    for h in &mut e.hosts {
+        h.datastores.clear();
+    }
+    let req = request(r#""items": ["app-01"]"#);
+    let r = check_with(&e, &req);
+    let b = blocked_by(&r, "app-01");
+    assert!(b.contains(&(RuleId::Ops001, vc("vc-01"))), "{b:?}");
+    assert!(!b.iter().any(|(rule, _)| *rule == RuleId::Loc008), "{b:?}");
+    assert_eq!(r.item("app-01").unwrap().inputs.master_target, None);
+    assert!(refused(&e, &req));
+}
+
+#[test]
+fn pre_003_blocks_the_item_no_master_target_can_take_through_an_under_privileged_vcenter() {
+    let mut e = healthy();
+    e.vcenters[0]
+        .account
+        .privileges
+        .as_mut()
+        .unwrap()
+        .retain(|p| p != "Datastore.Browse");
+    for h in &mut e.hosts {
+        h.datastores.clear();
+    }
+    let r = check_with(&e, &request(r#""items": ["app-01"]"#));
+    let b = blocked_by(&r, "app-01");
+    assert!(b.contains(&(RuleId::Pre003, vc("vc-01"))), "{b:?}");
+}
+
+#[test]
+fn mt_002_blocks_the_group_whose_closest_linux_mt_is_unsupported() {
+    let mut e = healthy();
+    // The only Linux master target runs an unsupported OS without xfsprogs: it cannot take
+    // the XFS db group (MT-003), and the members also name its MT-002 finding.
+    let m = master_target(&mut e, "mt-lin-01");
+    m.os.version = Some("CentOS 7.9".into());
+    m.packages = Some(vec!["perl".into()]);
+    let r = check_with(&e, &request(r#""groups": ["db"]"#));
+    let b = blocked_by(&r, "db-01");
+    assert!(b.contains(&(RuleId::Mt003, grp("db"))), "{b:?}");
+    assert!(b.contains(&(RuleId::Mt002, mt("mt-lin-01"))), "{b:?}");
+}
+
+#[test]
 fn ops_001_quiet_with_a_privileged_account() {
     let r = check(&healthy());
     assert_quiet(&r, RuleId::Ops001);
@@ -1077,6 +1126,48 @@ fn ext_001_fires_and_blocks_failover_through_an_mt_on_nfs_only() {
     assert_fires(&r, RuleId::Ext001, &mt("mt-win-01"), Severity::Blocker);
     assert_blocks(&r, "web-01", RuleId::Ext001);
     assert!(refused(&e, &only_web()));
+}
+
+/// The rule IDs and subjects blocking an item.
+fn blocked_by(report: &Assessment, id: &str) -> Vec<(RuleId, Subject)> {
+    report
+        .item(id)
+        .unwrap_or_else(|| panic!("no report for {id}"))
+        .blocked_by
+        .iter()
+        .map(|b| (b.rule, b.subject.clone()))
+        .collect()
+}
+
+#[test]
+fn ext_001_fires_on_the_blocked_group_whose_only_linux_mt_reaches_only_nfs() {
+    let mut e = healthy();
+    // mt-lin-01's host esx-02 reaches ds-02 and ds-03, both NFS now: no master target can
+    // take the db group, and the blocked members name the real cause on the real server.
+    for d in &mut e.datastores {
+        if d.id == "ds-02" || d.id == "ds-03" {
+            d.kind = failback_core::estate::DatastoreKind::Nfs;
+        }
+    }
+    let req = request(r#""groups": ["db"]"#);
+    let r = check_with(&e, &req);
+    let f = assert_fires(&r, RuleId::Ext001, &grp("db"), Severity::Blocker);
+    assert!(
+        f.message.contains("esx-02") && f.message.contains("NFS"),
+        "{f:?}"
+    );
+    for id in ["db-01", "db-02"] {
+        let b = blocked_by(&r, id);
+        assert!(
+            b.contains(&(RuleId::Ext001, mt("mt-lin-01"))),
+            "{id}: {b:?}"
+        );
+        assert!(
+            !b.iter().any(|(rule, _)| *rule == RuleId::Loc008),
+            "{id}: a missing VMFS datastore is not a datastore without room: {b:?}"
+        );
+    }
+    assert!(refused(&e, &req));
 }
 
 #[test]

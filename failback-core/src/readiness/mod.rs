@@ -289,6 +289,9 @@ pub(crate) struct Cx<'a, 'e> {
     policy: Option<FailbackPolicy>,
     retention: Vec<RetentionReport>,
     mt_load: HashMap<String, Load>,
+    /// For a unit (by its subject) that no master target can take: the closest candidate
+    /// of its OS family, whose own server blockers are causes of the unit's.
+    closest: HashMap<Subject, String>,
     ds_used: HashMap<String, u64>,
     vol_used: HashMap<(String, String), u64>,
     ps_load: HashMap<String, u32>,
@@ -402,6 +405,12 @@ impl<'a, 'e> Cx<'a, 'e> {
             .collect();
         for u in units.iter_mut() {
             let group = (u.kind == UnitKind::Group).then(|| Subject::Group(u.name.clone()));
+            let unit = group
+                .clone()
+                .unwrap_or_else(|| Subject::Item(u.name.clone()));
+            // A unit no master target can take is also stopped by what holds against the
+            // closest candidate's own servers (its master target, host and vCenter).
+            let closest = self.closest.get(&unit).map(String::as_str);
             for it in u.items.iter_mut() {
                 let mut subjects = vec![Subject::Item(it.item.clone())];
                 subjects.extend(group.clone());
@@ -410,6 +419,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                     .inputs
                     .master_target
                     .as_deref()
+                    .or(closest)
                     .and_then(|m| self.index.master_target(m))
                 {
                     subjects.push(Subject::MasterTarget(mt.id.clone()));
@@ -477,6 +487,7 @@ pub fn assess(estate: &Estate, request: &Request) -> Result<Assessment> {
         policy: None,
         retention: Vec::new(),
         mt_load: HashMap::new(),
+        closest: HashMap::new(),
         ds_used: HashMap::new(),
         vol_used: HashMap::new(),
         ps_load: HashMap::new(),

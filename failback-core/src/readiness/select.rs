@@ -116,8 +116,13 @@ impl<'a, 'e> Cx<'a, 'e> {
                 }
             }
         }
-        let Some((i, _)) = closest else { return none };
+        let Some((i, (family, _, _))) = closest else {
+            return none;
+        };
         let mt = candidates[i];
+        if family == 0 {
+            self.closest.insert(unit.clone(), mt.id.clone());
+        }
         let e = self.evaluate(spec, &pins, mt, true);
         let others = candidates.len() - 1;
         let mut grouped: Vec<(RuleId, bool, Vec<String>)> = Vec::new();
