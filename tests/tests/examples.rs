@@ -50,7 +50,11 @@ fn json_files(sub: &str) -> Vec<String> {
 
 /// Each trips example, its family prefix, and the rules it is written to show.
 const TRIPS: &[(&str, &str, &[&str])] = &[
-    ("trips-location.json", "LOC", &["LOC-003", "LOC-006"]),
+    (
+        "trips-location.json",
+        "LOC",
+        &["LOC-003", "LOC-004", "LOC-006", "LOC-009"],
+    ),
     (
         "trips-prerequisites.json",
         "PRE",
@@ -302,10 +306,13 @@ fn original_only_lands_in_the_original_vm_or_blocks() {
     let report = check_with(&estate("healthy.json"), &r);
     let web = report.item("web-01").unwrap();
     assert_eq!(web.location.as_ref().unwrap().location, Location::Original);
-    // In trips-location the original VM sits where the master target's host cannot reach.
-    let report = check_with(&estate("trips-location.json"), &r);
-    assert_blocks(&report, "web-01", RuleId::Loc004);
-    assert_blocks(&report, "web-01", RuleId::Loc009);
+    // In trips-location the original VM sits where the master target's host cannot reach;
+    // auto blocks it too, since ASR fails back into the original VM while it exists.
+    for r in [r, Request::default()] {
+        let report = check_with(&estate("trips-location.json"), &r);
+        assert_blocks(&report, "web-01", RuleId::Loc004);
+        assert_blocks(&report, "web-01", RuleId::Loc009);
+    }
 }
 
 #[test]
@@ -342,8 +349,12 @@ fn pinned_inputs_are_used() {
         assert_eq!(db.inputs.datastore.as_deref(), Some("ds-03"));
         assert_eq!(db.location.as_ref().unwrap().location, Location::Alternate);
     }
-    let web = report.item("web-01").unwrap();
-    assert_eq!(web.location.as_ref().unwrap().location, Location::Alternate);
+    assert!(report.item("web-01").is_none(), "web-01 is not requested");
+    // web-01's original VM exists: ASR fails back into it, never to an alternate location.
+    let mut r = request_file("pinned-inputs.json");
+    r.items.push("web-01".into());
+    let report = check_with(&estate("healthy.json"), &r);
+    assert_blocks(&report, "web-01", RuleId::Loc007);
 }
 
 #[test]

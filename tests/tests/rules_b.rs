@@ -1171,6 +1171,27 @@ fn ext_001_fires_on_the_blocked_group_whose_only_linux_mt_reaches_only_nfs() {
 }
 
 #[test]
+fn ext_001_fires_under_auto_location_when_the_original_vm_is_on_nfs() {
+    let mut e = healthy();
+    // WEB01's datastore ds-01 turns NFS; esx-01 still reaches VMFS ds-02, where a new VM
+    // could go, but not while the original VM exists.
+    for d in &mut e.datastores {
+        if d.id == "ds-01" {
+            d.kind = failback_core::estate::DatastoreKind::Nfs;
+        }
+    }
+    let r = check_with(&e, &only_web());
+    let f = assert_fires(&r, RuleId::Ext001, &it("web-01"), Severity::Blocker);
+    assert!(
+        f.message.contains("vm-web-01") && f.message.contains("ds-01"),
+        "{f:?}"
+    );
+    assert!(f.remediation.contains("LOC-007"), "{f:?}");
+    assert_blocks(&r, "web-01", RuleId::Ext001);
+    assert!(r.item("web-01").unwrap().location.is_none());
+}
+
+#[test]
 fn ext_001_quiet_when_the_mt_host_reaches_vsan() {
     let mut e = healthy();
     // esx-02 keeps its vSAN datastore ds-03 when ds-02 turns NFS.
@@ -1546,7 +1567,10 @@ fn ext_009_quiet_for_a_failed_over_item() {
 #[test]
 fn ext_010_fires_for_rdm_disks_at_an_alternate_location() {
     let mut e = healthy();
-    item(&mut e, "web-01").disks[0].rdm = true;
+    // The original VM was deleted: web-01 goes to a new VM, which cannot take RDM disks.
+    let w = item(&mut e, "web-01");
+    w.disks[0].rdm = true;
+    w.original_vm = None;
     let req = request(r#""items": ["web-01"], "location": "alternate""#);
     let r = check_with(&e, &req);
     let f = assert_fires(&r, RuleId::Ext010, &it("web-01"), Severity::Blocker);
@@ -1589,8 +1613,11 @@ fn ext_010_quiet_for_rdm_disks_back_to_the_original_vm() {
 
 #[test]
 fn ext_011_fires_for_an_alternate_location() {
+    let mut e = healthy();
+    // The original VM was deleted: web-01 goes to a new VM.
+    item(&mut e, "web-01").original_vm = None;
     let req = request(r#""items": ["web-01"], "location": "alternate""#);
-    let r = check_with(&healthy(), &req);
+    let r = check_with(&e, &req);
     let f = assert_fires(&r, RuleId::Ext011, &it("web-01"), Severity::Warning);
     // The whole 80 GiB disk travels instead of the 4 GiB delta.
     assert!(
