@@ -1128,6 +1128,15 @@ fn ext_001_fires_and_blocks_failover_through_an_mt_on_nfs_only() {
     assert!(refused(&e, &only_web()));
 }
 
+/// Asserts `rule` yields no finding on `subject`.
+fn assert_quiet_on_subject(report: &Assessment, rule: RuleId, subject: &Subject) {
+    let on: Vec<_> = report
+        .findings_of(rule)
+        .filter(|f| f.subject == *subject)
+        .collect();
+    assert!(on.is_empty(), "{rule} fired on {subject}: {on:#?}");
+}
+
 /// The rule IDs and subjects blocking an item.
 fn blocked_by(report: &Assessment, id: &str) -> Vec<(RuleId, Subject)> {
     report
@@ -1288,7 +1297,7 @@ fn ext_004_quiet_when_the_unit_fits_with_the_attached_disks() {
 }
 
 #[test]
-fn ext_004_quiet_when_many_units_are_spread_over_waves() {
+fn ext_004_fires_as_a_warning_for_units_waiting_for_a_later_wave() {
     let mut e = healthy();
     let ids: Vec<String> = (1..=6).map(|n| format!("win-{n:02}")).collect();
     for id in &ids {
@@ -1301,12 +1310,24 @@ fn ext_004_quiet_when_many_units_are_spread_over_waves() {
         .join(", ");
     let req = request(&format!(r#""items": [{list}]"#));
     let r = check_with(&e, &req);
-    assert_quiet(&r, RuleId::Ext004);
     assert!(r.ready(), "{:#?}", r.blockers().collect::<Vec<_>>());
     // 120 disks through one Windows master target with 59 free slots: two units of 20
     // disks per wave, three waves.
     let waves: Vec<u32> = r.units.iter().map(|u| u.wave).collect();
     assert_eq!(waves, vec![1, 1, 2, 2, 3, 3]);
+    // The units of later waves are told they wait, behind how many disks.
+    for (id, wave, ahead) in [("win-03", 2, 40), ("win-04", 2, 40), ("win-06", 3, 80)] {
+        let f = assert_fires(&r, RuleId::Ext004, &it(id), Severity::Warning);
+        assert!(
+            f.message.contains("mt-win-01")
+                && f.message.contains(&format!("wave {wave}"))
+                && f.message.contains(&format!("{ahead} disks")),
+            "{f:?}"
+        );
+    }
+    for id in ["win-01", "win-02"] {
+        assert_quiet_on_subject(&r, RuleId::Ext004, &it(id));
+    }
     assert!(r
         .units
         .iter()
@@ -1318,7 +1339,7 @@ fn ext_004_quiet_when_many_units_are_spread_over_waves() {
 }
 
 #[test]
-fn ext_004_quiet_when_a_second_mt_shares_the_disks() {
+fn ext_004_warns_fewer_units_when_a_second_mt_shares_the_disks() {
     let mut e = healthy();
     let mut m = master_target(&mut e, "mt-win-01").clone();
     m.id = "mt-win-02".into();
@@ -1334,10 +1355,13 @@ fn ext_004_quiet_when_a_second_mt_shares_the_disks() {
         .collect::<Vec<_>>()
         .join(", ");
     let r = check_with(&e, &request(&format!(r#""items": [{list}]"#)));
-    assert_quiet(&r, RuleId::Ext004);
     assert!(r.ready());
     let max_wave = r.units.iter().map(|u| u.wave).max().unwrap();
     assert_eq!(max_wave, 2, "two master targets need fewer waves than one");
+    // Only the two units of the second wave wait (one per master target).
+    let waiting = findings(&r, RuleId::Ext004);
+    assert_eq!(waiting.len(), 2, "{waiting:#?}");
+    assert!(waiting.iter().all(|f| f.severity == Severity::Warning));
     for m in ["mt-win-01", "mt-win-02"] {
         let units = r
             .units

@@ -266,7 +266,11 @@ impl Assessment {
 #[derive(Debug, Clone, Copy, Default)]
 struct Load {
     wave: u32,
+    /// Disks in the current wave.
     disks: u32,
+    /// Disks of the earlier waves: they must leave the master target (fail over) before
+    /// the current wave's are attached.
+    earlier: u32,
     bytes: u64,
     units: u32,
 }

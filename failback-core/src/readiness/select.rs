@@ -263,6 +263,7 @@ impl<'a, 'e> Cx<'a, 'e> {
         let fits = disks <= cap;
         if fits && (load.wave == 0 || load.disks + disks > cap) {
             load.wave += 1;
+            load.earlier += load.disks;
             load.disks = disks;
         } else if fits {
             load.disks += disks;
@@ -445,9 +446,30 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
     }
 
-    /// Records the chosen candidate's load and the informational findings of its decisions.
+    /// Records the chosen candidate's load and the informational findings of its decisions,
+    /// with an EXT-004 warning when the unit waits for a later wave on its master target.
     fn commit(&mut self, spec: &UnitSpec<'e>, mt: &MasterTarget, e: Eval) -> Selection {
         self.mt_load.insert(mt.id.clone(), e.load);
+        if e.load.wave > 1 {
+            let unit = match spec.kind {
+                UnitKind::Group => Subject::Group(spec.name.clone()),
+                UnitKind::Item => Subject::Item(spec.name.clone()),
+            };
+            self.push(
+                Finding::new(
+                    RuleId::Ext004,
+                    unit,
+                    format!(
+                        "{} waits for wave {} on master target {}: {} disks of earlier waves are ahead of it (at most {MAX_DISKS_PER_MASTER_TARGET} attached at once, {} already attached), so its reprotect starts only after they have failed over",
+                        spec.name, e.load.wave, mt.id, e.load.earlier, mt.attached_disks
+                    ),
+                )
+                .with_severity(Severity::Warning)
+                .with_remediation(
+                    "nothing blocks: to start it sooner, add a master target of its OS family (or free disks on this one)",
+                ),
+            );
+        }
         for (it, d) in spec.items.iter().zip(&e.decisions) {
             let Some(d) = d else { continue };
             let s = Subject::Item(it.id.clone());
