@@ -212,6 +212,87 @@ fn grp_001_quiet_when_an_item_and_its_group_are_both_requested() {
     assert_eq!(r.item_count(), 2, "db-01 moves once, with its group");
 }
 
+/// The db group's recovery plan also holds web-01: an application of three VMs.
+fn mixed_plan() -> Estate {
+    let mut e = healthy();
+    e.recovery_plans[0].items.push("web-01".into());
+    e
+}
+
+#[test]
+fn grp_001_fires_when_the_request_runs_only_part_of_a_mixed_recovery_plan() {
+    let e = mixed_plan();
+    // ASR fails over and commits every member of a recovery plan: the group alone would
+    // take web-01 along, and web-01 alone would leave its application behind.
+    let req = request(r#""groups": ["db"]"#);
+    let r = check_with(&e, &req);
+    let f = assert_fires(&r, RuleId::Grp001, &grp("db"), Severity::Blocker);
+    assert!(
+        f.message.contains("rp-db") && f.message.contains("web-01"),
+        "{f:?}"
+    );
+    assert!(
+        f.remediation.contains("\"items\": [\"web-01\"]") && f.remediation.contains("split"),
+        "{f:?}"
+    );
+    assert_blocks(&r, "db-01", RuleId::Grp001);
+    assert_blocks(&r, "db-02", RuleId::Grp001);
+    assert!(refused(&e, &req));
+
+    let r = check_with(&e, &only_web());
+    let f = assert_fires(&r, RuleId::Grp001, &it("web-01"), Severity::Blocker);
+    assert!(
+        f.message.contains("rp-db") && f.message.contains("db-01"),
+        "{f:?}"
+    );
+    assert!(f.remediation.contains("\"groups\": [\"db\"]"), "{f:?}");
+    assert_blocks(&r, "web-01", RuleId::Grp001);
+}
+
+#[test]
+fn grp_001_fires_when_a_mixed_recovery_plan_holds_members_at_different_stages() {
+    let mut e = mixed_plan();
+    replicating(
+        &mut e,
+        "web-01",
+        "mt-win-01",
+        vec![point("w1", "09:58", true, false)],
+    );
+    let r = check(&e);
+    let f = assert_fires(&r, RuleId::Grp001, &it("web-01"), Severity::Blocker);
+    assert!(
+        f.message.contains("rp-db") && f.message.contains("stages"),
+        "{f:?}"
+    );
+    assert_fires(&r, RuleId::Grp001, &grp("db"), Severity::Blocker);
+    assert_blocks(&r, "db-01", RuleId::Grp001);
+    assert_not_blocked(&r, "app-01");
+}
+
+#[test]
+fn grp_001_quiet_when_every_member_of_a_mixed_recovery_plan_is_requested() {
+    let e = mixed_plan();
+    for req in [
+        Request::default(),
+        request(r#""groups": ["db"], "items": ["web-01"]"#),
+    ] {
+        let r = check_with(&e, &req);
+        assert_quiet(&r, RuleId::Grp001);
+        assert!(r.ready(), "{:#?}", r.blockers().collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn grp_001_quiet_for_a_recovery_plan_without_a_replication_group() {
+    let mut e = healthy();
+    e.recovery_plans.push(
+        serde_json::from_value(json!({"name": "rp-front", "items": ["web-01", "app-01"]})).unwrap(),
+    );
+    let r = check_with(&e, &only_web());
+    assert_quiet(&r, RuleId::Grp001);
+    assert!(r.ready());
+}
+
 #[test]
 fn grp_002_fires_when_members_replicate_through_different_master_targets() {
     let mut e = healthy();

@@ -132,13 +132,7 @@ impl<'a, 'e> Cx<'a, 'e> {
     fn group_checks(&mut self, spec: &UnitSpec<'e>) -> Option<String> {
         let s = Subject::Group(spec.name.clone());
         let members: BTreeSet<&str> = spec.items.iter().map(|i| i.id.as_str()).collect();
-        let plan = spec.items.first().and_then(|first| {
-            self.index
-                .plans_of(&first.id)
-                .iter()
-                .find(|p| members.iter().all(|m| p.items.iter().any(|i| i == m)))
-                .map(|p| p.name.clone())
-        });
+        let plan = self.group_plan(&spec.name).map(|p| p.name.clone());
         if plan.is_none() {
             self.push(Finding::new(
                 RuleId::Grp001,

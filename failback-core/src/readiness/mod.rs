@@ -12,6 +12,7 @@
 //! ```
 
 mod items;
+mod plans;
 mod select;
 mod servers;
 
@@ -497,6 +498,7 @@ pub fn assess(estate: &Estate, request: &Request) -> Result<Assessment> {
         ps_load: HashMap::new(),
     };
     let specs = cx.units();
+    cx.mixed_plan_checks(&specs);
     cx.server_checks(&specs);
     let mut units: Vec<UnitReport> = specs.iter().map(|s| cx.assess_unit(s)).collect();
     cx.after_selection();
