@@ -59,7 +59,7 @@ const TRIPS: &[(&str, &str, &[&str])] = &[
         "trips-prerequisites.json",
         "PRE",
         &[
-            "PRE-002", "PRE-003", "PRE-005", "PRE-006", "PRE-007", "PRE-008",
+            "PRE-002", "PRE-003", "PRE-004", "PRE-005", "PRE-006", "PRE-007", "PRE-008",
         ],
     ),
     (

@@ -130,7 +130,18 @@ impl<'a, 'e> Cx<'a, 'e> {
             self.closest.insert(unit.clone(), mt.id.clone());
         }
         let e = self.evaluate(spec, &pins, mt, true);
-        let others = candidates.len() - 1;
+        // The other candidates that could have served the unit: those of its OS family
+        // (when the closest one is of it; else every other one).
+        let family = spec.items.first().map(|i| i.os.family);
+        let others = if family == Some(mt.os.family) {
+            candidates
+                .iter()
+                .filter(|m| Some(m.os.family) == family)
+                .count()
+                - 1
+        } else {
+            candidates.len() - 1
+        };
         let mut grouped: Vec<(RuleId, bool, Vec<String>, Vec<String>)> = Vec::new();
         for v in e.violations.list {
             let entry = match grouped
