@@ -248,6 +248,9 @@ impl Plan {
                         match d.basis {
                             crate::readiness::LossBasis::Measured => format!("{m} min"),
                             crate::readiness::LossBasis::PolicyBound => format!("<= {m} min"),
+                            crate::readiness::LossBasis::PlannedFailover => {
+                                format!("{m} min (planned)")
+                            }
                         }
                     }),
                     it.stages
