@@ -872,3 +872,36 @@ async fn a_later_wave_waits_behind_held_applications() {
     }
     assert_eq!(fake.log().len(), 6, "only wave 1 reprotected");
 }
+
+/// The modernized failback is a planned failover making its own point: replication behind
+/// the RPO threshold does not stop it, and it loses nothing.
+#[tokio::test(start_paused = true)]
+async fn a_modernized_failover_needs_no_fresh_point_and_loses_nothing() {
+    let mut rec = MockRecoveryProvider::new();
+    let mut onprem = MockOnPremProvider::new();
+    rec.expect_protection_state()
+        .returning(|_| Ok(S::ReplicatingToOnPrem));
+    rec.expect_recovery_points()
+        .returning(|_| Ok(vec![point("p-old", 120, Consistency::CrashConsistent)]));
+    rec.expect_azure_vm_shut_down().returning(|_| Ok(true));
+    rec.expect_job()
+        .returning(|j| Ok(status(j, JobState::Succeeded)));
+    rec.expect_failover()
+        .times(1)
+        .withf(|_, r| r.planned)
+        .returning(|_, _| Ok(JobId("fo-1".into())));
+    rec.expect_capability()
+        .returning(RecoveryCapability::default);
+    onprem
+        .expect_vm_runtime()
+        .returning(|i| Ok(Some(running(i))));
+    let o = orchestrator(rec, onprem, RunSettings::default());
+    let mut plan = plan_of(
+        vec![single("web-01", S::ReplicatingToOnPrem, &[Stage::Failover])],
+        Request::default(),
+    );
+    plan.flavor = Flavor::Modernized;
+    let (report, _) = run(&o, &plan, "modernized-stale").await;
+    assert_eq!(report.done(), 1, "{:#?}", report.items);
+    assert_eq!(report.items[0].data_loss_seconds, Some(0));
+}
