@@ -231,11 +231,17 @@ fn usage(msg: impl Into<String>) -> Box<dyn std::error::Error> {
     Box::new(Usage(msg.into()))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| usage(format!("cannot start the async runtime: {e}")))
+/// The runtime of a drill or a resume: one thread on a paused clock for a lab on virtual
+/// time (its clock must be made inside it), else the multi-threaded runtime.
+fn runtime(virtual_time: bool) -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    let rt = if virtual_time {
+        failback_core::clock::virtual_runtime()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    rt.map_err(|e| usage(format!("cannot start the async runtime: {e}")))
 }
 
 impl Manifest {
@@ -254,8 +260,11 @@ impl Manifest {
             faults: self.faults.faults(),
             ..LabSettings::default()
         };
-        if let Some(x) = self.time_scale {
-            settings.time_scale = x;
+        // Discrete-event time unless a time scale is asked for: the drill's figures then
+        // depend on the model only, and it runs as fast as the CPU allows.
+        match self.time_scale {
+            Some(x) => settings.time_scale = x,
+            None => settings.virtual_time = true,
         }
         LabSite::new(estate, settings)
     }
@@ -351,6 +360,9 @@ pub fn drill(args: DrillArgs) -> CliResult {
         seed: args.seed,
         ..RunSettings::default()
     };
+    let rt = runtime(manifest.time_scale.is_none())?;
+    // The lab's clock is made inside the runtime (a virtual clock reads its paused time).
+    let _inside = rt.enter();
     let lab = manifest.lab(estate.clone());
     // Durable like real clouds: `failback resume` restores the lab from this file.
     lab.persist_to(lab_file(&journal_path))?;
@@ -359,7 +371,6 @@ pub fn drill(args: DrillArgs) -> CliResult {
     drop(estate);
     let visible = progress::visible(args.quiet);
     let wall = Instant::now();
-    let rt = runtime()?;
     let run = rt.block_on(async {
         let cancel = interrupt_cancels();
         let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));
@@ -679,6 +690,9 @@ pub fn resume(args: ResumeArgs) -> CliResult {
     let out = args.out.clone().unwrap_or_else(|| dir.clone());
     std::fs::create_dir_all(&out)
         .map_err(|e| usage(format!("cannot create {}: {e}", out.display())))?;
+    let virtual_time = LabSite::saved_settings(&lab_path)?.virtual_time;
+    let rt = runtime(virtual_time)?;
+    let _inside = rt.enter();
     let lab = LabSite::restore(&lab_path)?;
     let opened = Journal::open(&args.journal)?;
     let Some(Entry::RunStarted { plan, settings, .. }) = opened.entries.first() else {
@@ -698,7 +712,6 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         .with_estate(&lab.estate());
     let visible = progress::visible(args.quiet);
     let wall = Instant::now();
-    let rt = runtime()?;
     let run = rt.block_on(async {
         let cancel = interrupt_cancels();
         let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));

@@ -5,7 +5,8 @@
 //! It behaves like ASR where the orchestrator can tell: every mutation checks the item's
 //! [`ProtectionState`](crate::state::ProtectionState) and refuses what the state does not
 //! allow with [`ErrorKind::Conflict`](crate::ErrorKind::Conflict); jobs take simulated
-//! time on a shared [`ScaledClock`], report progress while they run and apply their
+//! time on a shared clock (discrete-event [`VirtualClock`](crate::clock::VirtualClock)
+//! time, or a [`ScaledClock`](crate::clock::ScaledClock)), report progress while they run and apply their
 //! transition when they end (or fail, leaving the item as it was); recovery points appear
 //! every 5 simulated minutes while an item replicates (application-consistent every 60,
 //! kept 24 hours); a recovery plan fails over and commits all its members, a replication
@@ -77,7 +78,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, ScaledClock};
+use crate::clock::Clock;
 use crate::estate::{Estate, RecoveryPoint};
 use crate::generate;
 use crate::state::Operation;
@@ -164,8 +165,14 @@ impl StageDurations {
 #[serde(default)]
 pub struct LabSettings {
     /// How many times faster than real time the simulated clock runs (at least 1):
-    /// 3,600 runs a simulated hour in a second.
+    /// 3,600 runs a simulated hour in a second. Not used with `virtual_time`.
     pub time_scale: f64,
+    /// Discrete-event time ([`VirtualClock`](crate::clock::VirtualClock)) instead of the
+    /// scaled clock: time passes only while every task waits, so the same estate,
+    /// request and seed give the same run whatever the machine, as fast as the CPU
+    /// allows. Build the lab (and run it) inside
+    /// [`virtual_runtime`](crate::clock::virtual_runtime); a restored lab keeps it.
+    pub virtual_time: bool,
     /// Seed of every random choice: job durations, job failures, faults.
     pub seed: u64,
     /// The faults to inject.
@@ -181,6 +188,7 @@ impl Default for LabSettings {
     fn default() -> Self {
         LabSettings {
             time_scale: 3600.0,
+            virtual_time: false,
             seed: 0,
             faults: Faults::default(),
             durations: StageDurations::default(),
@@ -230,6 +238,13 @@ impl LabSite {
         })
     }
 
+    /// The settings a lab file was written with (to choose the runtime a restored lab on
+    /// virtual time needs before restoring it inside that runtime). Errors as
+    /// [`LabSite::restore`].
+    pub fn saved_settings(path: impl AsRef<Path>) -> Result<LabSettings> {
+        Ok(persist::load(path.as_ref())?.settings)
+    }
+
     /// Make the site durable: write its state to `path` now, and again after every change
     /// a caller may see (each mutation, accepted or refused, each job that ended) before
     /// the provider call returns. Each write replaces the file atomically (a temporary
@@ -274,7 +289,7 @@ impl LabSite {
 
     /// The shared simulated clock: both providers measure jobs on it, and the orchestrator
     /// should sleep and stamp on it too.
-    pub fn clock(&self) -> Arc<ScaledClock> {
+    pub fn clock(&self) -> Arc<dyn Clock> {
         self.shared.clock.clone()
     }
 

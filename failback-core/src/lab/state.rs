@@ -16,18 +16,28 @@ use super::counters::{Counters, Violation, ViolationKind};
 use super::faults::{self, CallFault, Key};
 use super::points;
 use super::{LabSettings, PROVIDER};
-use crate::clock::{Clock, ScaledClock};
+use crate::clock::{Clock, ScaledClock, VirtualClock};
 use crate::estate::{Estate, OnPremVm, RecoveryPoint};
 use crate::provider::{GuestNic, JobId, JobState, JobStatus, PointSpec, Target, VmRuntime};
 use crate::state::{Operation, ProtectionState};
 use crate::{Error, ErrorKind, Result};
+
+/// The lab's clock reading `start` now: discrete-event time, or time scaled from the wall
+/// clock, as the settings say.
+fn lab_clock(start: DateTime<Utc>, settings: &LabSettings) -> Arc<dyn Clock> {
+    if settings.virtual_time {
+        Arc::new(VirtualClock::new(start))
+    } else {
+        Arc::new(ScaledClock::new(start, settings.time_scale))
+    }
+}
 
 /// Longest poll interval the lab suggests.
 const MAX_POLL: Duration = Duration::from_secs(60);
 
 /// What both providers share.
 pub(crate) struct Shared {
-    pub clock: Arc<ScaledClock>,
+    pub clock: Arc<dyn Clock>,
     pub settings: LabSettings,
     state: Mutex<LabState>,
 }
@@ -44,7 +54,7 @@ impl std::fmt::Debug for Shared {
 
 impl Shared {
     pub(crate) fn new(estate: Estate, settings: LabSettings) -> Shared {
-        let clock = Arc::new(ScaledClock::new(settings.start, settings.time_scale));
+        let clock = lab_clock(settings.start, &settings);
         let state = LabState::new(estate, &settings);
         Shared {
             clock,
@@ -61,7 +71,7 @@ impl Shared {
             settings,
             state,
         } = loaded;
-        let clock = Arc::new(ScaledClock::new(saved_at, settings.time_scale));
+        let clock = lab_clock(saved_at, &settings);
         let mut state = LabState::from_saved(state);
         let mut target = super::persist::Target::new(path.to_path_buf());
         target.saved_at = Some(saved_at);
