@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use failback_core::journal::Journal;
-use failback_core::lab::{LabSettings, LabSite, StageDurations};
+use failback_core::lab::{fixed_timing, LabSettings, LabSite};
 use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
 use failback_core::{plan, Plan, PlanOutcome, Request};
 
@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         LabSettings {
             time_scale: scale,
             seed: 1,
-            durations: StageDurations::fixed(stage),
+            timing: fixed_timing(stage),
             ..LabSettings::default()
         },
     );

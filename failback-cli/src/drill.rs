@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::progress::{self, Progress};
 use crate::report::{self, Drill, Totals, Written};
-use crate::{Format, BAD_INPUT, BLOCKED, NOT_ALL_DONE, READY};
+use crate::{Format, BAD_INPUT, BLOCKED, HELD, NOT_ALL_DONE, READY};
 
 /// The run journal's file name in the output folder.
 pub const JOURNAL_FILE: &str = "failback.journal";
@@ -141,8 +141,9 @@ pub struct DrillArgs {
     /// default: the lab's.
     #[arg(long, value_name = "X")]
     time_scale: Option<f64>,
-    /// Units (items or groups) running at once.
-    #[arg(long, default_value_t = 16)]
+    /// Operations in flight at once, at most (an upper bound: the master targets' disk
+    /// slots and the write rate decide the schedule below it).
+    #[arg(long, default_value_t = RunSettings::default().concurrency)]
     concurrency: usize,
     /// Faults injected by the lab.
     #[arg(long, value_enum, default_value_t = FaultLevel::None)]
@@ -163,6 +164,11 @@ pub struct DrillArgs {
 pub struct ResumeArgs {
     /// The run journal of the interrupted run (`failback.journal`).
     journal: PathBuf,
+    /// Release every hold the run reached (a phase of `hold_after`, a held commit, a
+    /// recovery plan's manual action, a failed classic verification) and go on: the
+    /// person's decision, journaled. Without it a resume stops again at every hold.
+    #[arg(long = "continue")]
+    proceed: bool,
     /// Folder of the report files; default: the journal's folder.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -225,11 +231,17 @@ fn usage(msg: impl Into<String>) -> Box<dyn std::error::Error> {
     Box::new(Usage(msg.into()))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| usage(format!("cannot start the async runtime: {e}")))
+/// The runtime of a drill or a resume: one thread on a paused clock for a lab on virtual
+/// time (its clock must be made inside it), else the multi-threaded runtime.
+fn runtime(virtual_time: bool) -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    let rt = if virtual_time {
+        failback_core::clock::virtual_runtime()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    rt.map_err(|e| usage(format!("cannot start the async runtime: {e}")))
 }
 
 impl Manifest {
@@ -248,8 +260,11 @@ impl Manifest {
             faults: self.faults.faults(),
             ..LabSettings::default()
         };
-        if let Some(x) = self.time_scale {
-            settings.time_scale = x;
+        // Discrete-event time unless a time scale is asked for: the drill's figures then
+        // depend on the model only, and it runs as fast as the CPU allows.
+        match self.time_scale {
+            Some(x) => settings.time_scale = x,
+            None => settings.virtual_time = true,
         }
         LabSite::new(estate, settings)
     }
@@ -293,6 +308,23 @@ pub fn drill(args: DrillArgs) -> CliResult {
     let plan = match failback_core::plan(&estate, &manifest.request)
         .map_err(|e| e.placed_in("request", &text))?
     {
+        PlanOutcome::Ready(p) if !p.runnable() => {
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    crate::to_json(
+                        &serde_json::json!({"refused": true, "schedule_findings": p.schedule_findings})
+                    )
+                ),
+                Format::Table => {
+                    println!("drill refused: the run's shape cannot be kept\n");
+                    for f in p.schedule_findings.iter().filter(|f| f.blocks) {
+                        println!("  blocker  {}\n      fix: {}", f.message, f.remediation);
+                    }
+                }
+            }
+            return Ok(BLOCKED);
+        }
         PlanOutcome::Ready(p) => p,
         PlanOutcome::Refused(report) => {
             match args.format {
@@ -328,6 +360,9 @@ pub fn drill(args: DrillArgs) -> CliResult {
         seed: args.seed,
         ..RunSettings::default()
     };
+    let rt = runtime(manifest.time_scale.is_none())?;
+    // The lab's clock is made inside the runtime (a virtual clock reads its paused time).
+    let _inside = rt.enter();
     let lab = manifest.lab(estate.clone());
     // Durable like real clouds: `failback resume` restores the lab from this file.
     lab.persist_to(lab_file(&journal_path))?;
@@ -336,7 +371,6 @@ pub fn drill(args: DrillArgs) -> CliResult {
     drop(estate);
     let visible = progress::visible(args.quiet);
     let wall = Instant::now();
-    let rt = runtime()?;
     let run = rt.block_on(async {
         let cancel = interrupt_cancels();
         let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));
@@ -454,8 +488,21 @@ fn finish(
     };
     let written = report::write(out, &d)?;
     let totals = Totals::of(run);
-    let code = if totals.done == totals.items {
+    // A rehearsal (commit policy rollback) ends well rolled back.
+    let rehearsal = plan.request.commit == failback_core::runbook::CommitPolicy::Rollback;
+    let ended_well = |i: &failback_core::orchestrator::ItemOutcome| match i.status {
+        ItemStatus::Done => true,
+        ItemStatus::RolledBack { .. } => rehearsal,
+        _ => false,
+    };
+    let code = if run.items.iter().all(ended_well) {
         READY
+    } else if run
+        .items
+        .iter()
+        .all(|i| ended_well(i) || matches!(i.status, ItemStatus::Held { .. }))
+    {
+        HELD
     } else {
         NOT_ALL_DONE
     };
@@ -491,13 +538,18 @@ fn summary(
 ) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending in {} of simulated time ({:.1} s wall)\n",
+        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending{} in {} of simulated time ({:.1} s wall)\n",
         if run.dry_run { "dry-run drill" } else { "drill" },
         plan.estate.as_deref().unwrap_or("(unnamed)"),
         t.items,
         t.done,
         t.failed,
         t.pending,
+        [(run.held(), "held"), (run.rolled_back(), "rolled back")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, w)| format!(", {n} {w}"))
+            .collect::<String>(),
         report::human_duration(t.elapsed_seconds),
         wall.as_secs_f64()
     ));
@@ -544,6 +596,22 @@ fn summary(
     out.push_str(&format!("          {}\n", w.json.display()));
     out.push_str(&format!("timeline: {}\n", w.svg.display()));
     out.push_str(&format!("journal:  {}\n", journal.display()));
+    if !run.holds.is_empty() {
+        out.push_str("held for a person to decide:\n");
+        for h in run.holds.iter().take(20) {
+            out.push_str(&format!("  {}: {}\n", h.hold, h.reason));
+        }
+        if run.holds.len() > 20 {
+            out.push_str(&format!(
+                "  … and {} more in the report\n",
+                run.holds.len() - 20
+            ));
+        }
+        out.push_str(&format!(
+            "go on with `failback resume --continue {}`\n",
+            journal.display()
+        ));
+    }
     if t.pending > 0 {
         out.push_str(&format!(
             "interrupted: continue with `failback resume {}`\n",
@@ -622,6 +690,9 @@ pub fn resume(args: ResumeArgs) -> CliResult {
     let out = args.out.clone().unwrap_or_else(|| dir.clone());
     std::fs::create_dir_all(&out)
         .map_err(|e| usage(format!("cannot create {}: {e}", out.display())))?;
+    let virtual_time = LabSite::saved_settings(&lab_path)?.virtual_time;
+    let rt = runtime(virtual_time)?;
+    let _inside = rt.enter();
     let lab = LabSite::restore(&lab_path)?;
     let opened = Journal::open(&args.journal)?;
     let Some(Entry::RunStarted { plan, settings, .. }) = opened.entries.first() else {
@@ -641,11 +712,14 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         .with_estate(&lab.estate());
     let visible = progress::visible(args.quiet);
     let wall = Instant::now();
-    let rt = runtime()?;
     let run = rt.block_on(async {
         let cancel = interrupt_cancels();
         let bars = visible.then(|| Progress::new(&plan, true).follow(orch.subscribe()));
-        let run = orch.resume(opened, cancel).await;
+        let run = if args.proceed {
+            orch.resume_and_continue(opened, cancel).await
+        } else {
+            orch.resume(opened, cancel).await
+        };
         drop(orch);
         if let Some(bars) = bars {
             let _ = bars.await;
@@ -745,10 +819,10 @@ mod tests {
         set_aside_earlier_journal(&path).unwrap();
         let mut j = Journal::create(&path).unwrap();
         j.append(&Entry::Intent {
-            op: failback_core::journal::OpKey {
-                target: failback_core::provider::Target::Item("a".into()),
-                stage: failback_core::request::Stage::Reprotect,
-            },
+            op: failback_core::journal::OpKey::new(
+                failback_core::provider::Target::Item("a".into()),
+                failback_core::request::Stage::Reprotect,
+            ),
             at: chrono::Utc::now(),
         })
         .unwrap();
@@ -777,10 +851,10 @@ mod tests {
         })
         .unwrap();
         j.append(&Entry::Intent {
-            op: failback_core::journal::OpKey {
-                target: failback_core::provider::Target::Item("a".into()),
-                stage: failback_core::request::Stage::Reprotect,
-            },
+            op: failback_core::journal::OpKey::new(
+                failback_core::provider::Target::Item("a".into()),
+                failback_core::request::Stage::Reprotect,
+            ),
             at: chrono::Utc::now(),
         })
         .unwrap();

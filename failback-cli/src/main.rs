@@ -21,6 +21,9 @@ const BLOCKED: u8 = 2;
 /// Exit code of a run (drill, resume) that ended with some item failed or not finished:
 /// the report names each one and its cause.
 const NOT_ALL_DONE: u8 = 3;
+/// Exit code of a run that stopped where a person decides (every item done or held):
+/// `failback resume --continue JOURNAL` goes on.
+const HELD: u8 = 4;
 
 /// Fail VMware VMs and physical servers back from Azure Site Recovery to on-premises
 /// VMware: check every rule first, then plan.
@@ -76,6 +79,7 @@ enum Command {
     /// Fail back a whole estate against the in-memory lab site: assess, plan, run every
     /// stage with the run journal, then write the drill report (Markdown, JSON, SVG
     /// timeline). Exit 0 when every item is done, 3 when some failed or did not finish,
+    /// 4 when it stopped where a person decides (a hold: `failback resume --continue`),
     /// 2 when a blocker refuses the plan, 1 on bad input.
     Drill(drill::DrillArgs),
     /// Fail back against the real Azure Site Recovery and vSphere: not available yet, the
@@ -201,7 +205,9 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
                         Format::Json => println!("{}", p.to_json_pretty()),
                         Format::Table => print!("{}", p.to_table()),
                     }
-                    Ok(READY)
+                    // A schedule blocker (a cutover fitting no window, rollback on the
+                    // classic flavour) refuses the run as a rule blocker does.
+                    Ok(if p.runnable() { READY } else { BLOCKED })
                 }
                 PlanOutcome::Refused(report) => {
                     match format {

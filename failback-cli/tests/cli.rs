@@ -102,6 +102,10 @@ fn healthy_assess_and_plan_exit_0() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let o = run_paths("plan", &example("estates/modernized.json"), &[]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // Its networks have no VPN: the modernized appliance needs none. Its planned failover
+    // makes its own point: nothing is lost beyond it.
+    assert!(!stdout(&o).contains("NET-001"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 min (planned)"), "{}", stdout(&o));
 }
 
 #[test]
@@ -204,9 +208,16 @@ fn refused_plan_table_names_the_blocking_rules_and_a_fix() {
 
     let o = run_paths("plan", &example("estates/trips-prerequisites.json"), &[]);
     let out = stdout(&o);
-    for id in ["PRE-002", "PRE-003", "PRE-005", "PRE-007", "PRE-008"] {
+    for id in [
+        "PRE-002", "PRE-003", "PRE-004", "PRE-005", "PRE-007", "PRE-008",
+    ] {
         assert!(out.contains(id), "{id} missing: {out}");
     }
+    // The original VM's snapshots block web-01 (ASR fails back into it while it exists),
+    // and the fix offers both ways out.
+    assert!(out.contains("web-01: PRE-002"), "{out}");
+    assert!(out.contains("PRE-004 (item web-01)"), "{out}");
+    assert!(out.contains("Or delete the original VM (LOC-007)"), "{out}");
     assert!(out.contains("grant Datastore.AllocateSpace"), "{out}");
 }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::journal::HoldKey;
 use crate::provider::{JobId, Target};
 use crate::request::Stage;
 use crate::rules::Finding;
@@ -99,6 +100,19 @@ pub enum Event {
         stage: Stage,
         /// Cause.
         cause: String,
+    },
+    /// An application stopped where a person decides (a phase of `hold_after`, a held
+    /// commit, a manual action of its recovery plan, a verification that failed).
+    Held {
+        /// Which stop.
+        hold: HoldKey,
+        /// Why.
+        reason: String,
+    },
+    /// A person released a hold (`failback resume --continue`).
+    Released {
+        /// Which stop.
+        hold: HoldKey,
     },
     /// The run ended.
     RunFinished {

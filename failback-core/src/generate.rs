@@ -45,9 +45,14 @@
 //!   servers (`physical_percent`, Windows or Linux, never Windows Server 2008 R2 SP1),
 //!   each with 1 to 4 disks, known changed bytes, a running Azure VM whose agent is
 //!   registered, in one network with its static addresses. A VM's original VM survives
-//!   on-premises for `surviving_vm_percent` of them (no snapshot); about half of those
-//!   sit on a master target's datastore, so they can fail back into the original VM as a
-//!   delta; the others fail back to a new VM. `grouped_percent` of the items are in
+//!   for `surviving_vm_percent` of them, but is kept on-premises (with no snapshot) only
+//!   where a master target can recover into it: in about half of the units, whose
+//!   original VMs sit on the datastore of a master target of their OS family (one that
+//!   supports ReiserFS when a member needs it) and on a host of its cluster, so they fail
+//!   back into the original VM as a delta. ASR fails back into an original VM while it
+//!   exists, never to an alternate location, so the other units' original VMs were
+//!   deleted on-premises: those VMs, like the physical servers, fail back to a new VM.
+//!   `grouped_percent` of the items are in
 //!   replication groups of 2 to 5 members of one OS family, each group in its own
 //!   recovery plan. Most units are failed over to Azure; `replicating_percent` of them
 //!   are already replicating back (reprotect done, one master target per unit) with fresh
@@ -103,7 +108,9 @@ pub struct Spec {
     pub linux_percent: u32,
     /// Percentage of items that are physical servers (never in a replication group).
     pub physical_percent: u32,
-    /// Percentage of VMware VMs whose original VM still exists on-premises.
+    /// Percentage of VMware VMs whose original VM survived; it is kept on-premises only in
+    /// the units (about half) whose original VMs sit where a master target can recover
+    /// into them, and was deleted in the others.
     pub surviving_vm_percent: u32,
     /// Percentage of items in replication groups (of 2 to 5 members).
     pub grouped_percent: u32,
@@ -249,6 +256,12 @@ struct UnitPlan {
     /// The master target whose datastore the unit's surviving original VMs sit on (so
     /// they can fail back into the original VM), if any.
     near: Option<usize>,
+    /// Whether `near` can recover into the unit's original VMs (it is of the unit's OS
+    /// family and supports ReiserFS when a member needs it, MT-003). When not, the
+    /// unit's original VMs were deleted on-prem: ASR fails back into an original VM while
+    /// it exists, never to an alternate location, so one that no master target could
+    /// recover into would block its item.
+    keeps_vms: bool,
     /// The master target already serving a replicating unit.
     serving: Option<usize>,
     /// Minutes between the latest recovery point and the capture.
@@ -483,6 +496,7 @@ pub fn estate(spec: &Spec) -> Estate {
             role,
             group,
             near,
+            keeps_vms: near.is_some(),
             serving: replicating.then(|| near.unwrap_or_else(|| *rng.pick(family_mts))),
             point_lag: rng.range(1, 4) as i64,
         };
@@ -494,6 +508,8 @@ pub fn estate(spec: &Spec) -> Estate {
                 (Some(_), true) => Some(*rng.pick(&reiserfs_mts)),
                 (s, _) => s,
             },
+            keeps_vms: unit.keeps_vms
+                && (!reiserfs_unit || unit.near.is_some_and(|m| reiserfs_mts.contains(&m))),
             ..unit
         };
         let first = e.items.len();
@@ -521,7 +537,8 @@ pub fn estate(spec: &Spec) -> Estate {
         }
     }
 
-    // Process servers: per network one in Azure per 400 items (at least one), and the
+    // Process servers: per network one in Azure per 400 items (at least one), each on a
+    // 10 Gbit/s link back to the site (an ExpressRoute circuit's share), and the
     // on-premises ones for the reprotect to Azure.
     for (n, net) in e.azure_networks.iter().enumerate() {
         for k in 0..per_network[n].div_ceil(400).max(1) {
@@ -534,7 +551,7 @@ pub fn estate(spec: &Spec) -> Estate {
                 running: Some(true),
                 health: Some(Health::Normal),
                 registered_at: Some(now - Duration::hours(rng.range(24, 24 * 30) as i64)),
-                bandwidth_mbps: None,
+                bandwidth_mbps: Some(10_000),
             });
         }
     }
@@ -805,8 +822,12 @@ fn item(
     let changed_bytes = Some(total / 1000 * rng.range(5, 80));
 
     // The original VM, when it survives: near the unit's master target (same datastore,
-    // so it can fail back into it), else anywhere on-premises.
-    let original_vm = (!physical && rng.percent(spec.surviving_vm_percent)).then(|| {
+    // on a host of its cluster, whose hosts share its datastores: so it fails back into
+    // it), else anywhere on-premises. Only the first kind is kept: one anywhere else was
+    // deleted on-prem (see `UnitPlan::keeps_vms`). Its place is drawn all the same, so
+    // that a seed keeps giving the same units, disks and states (a drill's seed replays
+    // its estate).
+    let survivor = (!physical && rng.percent(spec.surviving_vm_percent)).then(|| {
         let (cluster, first) = match unit.near {
             Some(mt) => {
                 let c = &clusters[mt_cluster[mt]];
@@ -835,6 +856,9 @@ fn item(
             disks: disks.clone(),
             moved_from_nfs: false,
         };
+        vm
+    });
+    let original_vm = survivor.filter(|_| unit.keeps_vms).map(|vm| {
         let vm_id = vm.id.clone();
         e.vms.push(vm);
         vm_id
@@ -1037,7 +1061,7 @@ mod tests {
         assert!(count(&|i| i.os.family == OsFamily::Linux) > 250);
         assert!(count(&|i| i.os.family == OsFamily::Windows) > 450);
         assert!(count(&|i| i.kind == ItemKind::PhysicalServer) > 5);
-        assert!(count(&|i| i.original_vm.is_some()) > 400);
+        assert!(count(&|i| i.original_vm.is_some()) > 250);
         assert!(count(&|i| i.original_vm.is_none() && i.kind == ItemKind::VmwareVm) > 200);
         assert!(count(&|i| i.state == ProtectionState::ReplicatingToOnPrem) > 30);
         assert!(e.recovery_plans.len() > 20);
@@ -1068,6 +1092,21 @@ mod tests {
         let loc = |r| report.findings_of(r).count();
         assert!(loc(crate::rules::RuleId::Loc001) > 50, "original VMs used");
         assert!(loc(crate::rules::RuleId::Loc008) > 50, "alternate used");
+        // Every original VM kept is where its master target recovers into it: ASR fails
+        // back into it while it exists; every other item goes to a new VM.
+        for it in report.units.iter().flat_map(|u| &u.items) {
+            let Some(l) = &it.location else { continue };
+            let kept = e
+                .items
+                .iter()
+                .any(|i| i.id == it.item && i.original_vm.is_some());
+            let want = if kept {
+                crate::location::Location::Original
+            } else {
+                crate::location::Location::Alternate
+            };
+            assert_eq!(l.location, want, "{}", it.item);
+        }
         assert!(report
             .findings
             .iter()

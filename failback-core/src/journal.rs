@@ -29,7 +29,7 @@
 //!     plan: Box::new(plan),
 //!     settings: serde_json::json!({}),
 //! })?;
-//! let op = OpKey { target: Target::Item("web-01".into()), stage: Stage::Reprotect };
+//! let op = OpKey::new(Target::Item("web-01".into()), Stage::Reprotect);
 //! j.append(&Entry::Intent { op, at: now })?;
 //! drop(j);
 //! let opened = Journal::open(&path)?;
@@ -61,6 +61,53 @@ pub struct OpKey {
     pub target: Target,
     /// The stage.
     pub stage: Stage,
+    /// The cancel of the stage's operation rather than the operation (`failoverCancel`
+    /// of a failover: a rollback).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancel: bool,
+}
+
+impl OpKey {
+    /// The operation of `stage` on `target`.
+    pub fn new(target: Target, stage: Stage) -> OpKey {
+        OpKey {
+            target,
+            stage,
+            cancel: false,
+        }
+    }
+
+    /// The cancel of the operation of `stage` on `target`.
+    pub fn cancel_of(target: Target, stage: Stage) -> OpKey {
+        OpKey {
+            target,
+            stage,
+            cancel: true,
+        }
+    }
+}
+
+/// A stop where a person decides: after a phase (the request's `hold_after`, the `hold`
+/// commit policy, a verification that failed on a flavour that cannot roll back, no
+/// cutover window left), or on a recovery plan's manual action.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HoldKey {
+    /// The application held.
+    pub application: String,
+    /// The phase it stopped after (for a manual action: the cutover).
+    pub phase: crate::runbook::Phase,
+    /// The manual action, for a hold on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+impl std::fmt::Display for HoldKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.action {
+            Some(a) => write!(f, "{}: manual action {a}", self.application),
+            None => write!(f, "{}: after {}", self.application, self.phase),
+        }
+    }
 }
 
 /// What the orchestrator verified before a commit or after a failover.
@@ -78,6 +125,8 @@ pub enum Check {
     ReprotectCompleted,
     /// The failover to on-prem succeeded (invariant 1, FO-004), before a commit.
     FailoverSucceeded,
+    /// The verify gate: the VM runs, its guest answers, the request's checks pass.
+    ApplicationVerified,
 }
 
 /// One record of the journal.
@@ -150,6 +199,34 @@ pub enum Entry {
         stage: Stage,
         /// The cause.
         cause: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An application stopped where a person decides.
+    Held {
+        /// Which stop.
+        hold: HoldKey,
+        /// Why, for the report.
+        reason: String,
+        /// For a manual action, the suspended job that a release resumes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job: Option<JobId>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A person let a held application go on (`failback resume --continue`).
+    Released {
+        /// Which stop.
+        hold: HoldKey,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A suspended job is about to be resumed (a mutation: recorded before the call).
+    JobResumed {
+        /// Which operation's job.
+        op: OpKey,
+        /// The job.
+        job: JobId,
         /// When.
         at: DateTime<Utc>,
     },
@@ -389,10 +466,7 @@ mod tests {
 
     fn intent(i: usize) -> Entry {
         Entry::Intent {
-            op: OpKey {
-                target: Target::Item(format!("item-{i}")),
-                stage: Stage::Reprotect,
-            },
+            op: OpKey::new(Target::Item(format!("item-{i}")), Stage::Reprotect),
             at: Utc::now(),
         }
     }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod bound;
 pub mod clock;
 pub mod error;
 pub mod estate;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod retention;
 pub mod rules;
 pub mod runbook;
+pub mod schedule;
 pub mod schema;
 pub mod state;
 pub mod timing;

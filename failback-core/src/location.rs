@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::estate::{DatastoreKind, EstateIndex, ItemKind, MasterTarget, ProtectedItem};
+use crate::estate::{DatastoreKind, EstateIndex, ItemKind, MasterTarget, OnPremVm, ProtectedItem};
 use crate::request::LocationPreference;
 use crate::rules::RuleId;
 
@@ -72,6 +72,8 @@ pub struct Violation {
     pub message: String,
     /// True when the rule could not be decided (a fact is missing).
     pub unknown: bool,
+    /// How to fix it here, when it differs from the rule's own remediation.
+    pub fix: Option<String>,
 }
 
 /// Collects violations; messages are only built when asked to explain.
@@ -102,6 +104,26 @@ impl Violations {
             rule,
             message,
             unknown: false,
+            fix: None,
+        });
+    }
+    /// Record a violation with its own fix (the rule's remediation does not fit here).
+    pub fn add_with_fix(
+        &mut self,
+        rule: RuleId,
+        message: impl FnOnce() -> String,
+        fix: impl FnOnce() -> String,
+    ) {
+        let (message, fix) = if self.explain {
+            (message(), Some(fix()))
+        } else {
+            (String::new(), None)
+        };
+        self.list.push(Violation {
+            rule,
+            message,
+            unknown: false,
+            fix,
         });
     }
     /// Record an undecidable rule.
@@ -115,6 +137,7 @@ impl Violations {
             rule,
             message,
             unknown: true,
+            fix: None,
         });
     }
     /// Whether nothing was recorded.
@@ -128,7 +151,31 @@ pub fn item_bytes(item: &ProtectedItem) -> u64 {
     item.disks.iter().map(|d| d.capacity_bytes).sum()
 }
 
+/// The way out of an original-location rule that every one of them shares: ASR fails back
+/// into the original VM while it exists, and creates a new VM only once it is gone.
+const OR_DELETE_THE_VM: &str =
+    "Or delete the original VM (LOC-007): failback then creates a new VM at an alternate location.";
+
+/// The fix of an original-location rule broken while the original VM exists: the rule's
+/// own fix, or deleting the VM.
+fn or_delete(fix: &str) -> String {
+    format!("{fix} {OR_DELETE_THE_VM}")
+}
+
+/// The original VM an item fails back into while it exists on-prem (never for a physical
+/// server).
+pub fn existing_original_vm<'e>(
+    index: &EstateIndex<'e>,
+    item: &ProtectedItem,
+) -> Option<&'e OnPremVm> {
+    if item.kind == ItemKind::PhysicalServer {
+        return None;
+    }
+    item.original_vm.as_deref().and_then(|id| index.vm(id))
+}
+
 /// Reasons the original location is not possible for `item` with master target `mt`.
+/// While the original VM exists, each reason's fix also offers deleting it (LOC-007).
 pub fn original_violations(
     index: &EstateIndex<'_>,
     item: &ProtectedItem,
@@ -144,7 +191,7 @@ pub fn original_violations(
         });
         return;
     }
-    let Some(vm) = item.original_vm.as_deref().and_then(|id| index.vm(id)) else {
+    let Some(vm) = existing_original_vm(index, item) else {
         v.add(RuleId::Loc010, || {
             format!("the original VM of {} no longer exists on-prem", item.id)
         });
@@ -165,32 +212,46 @@ pub fn original_violations(
         } else {
             RuleId::Loc005
         };
-        v.add(rule, || {
-            format!(
-                "master target {}'s host {} cannot reach datastore {} of original VM {}",
-                mt.id,
-                mt.host,
-                unreachable.join(", "),
-                vm.id
-            )
-        });
+        v.add_with_fix(
+            rule,
+            || {
+                format!(
+                    "master target {}'s host {} cannot reach datastore {} of original VM {}",
+                    mt.id,
+                    mt.host,
+                    unreachable.join(", "),
+                    vm.id
+                )
+            },
+            || or_delete(rule.info().remediation),
+        );
     }
     if !vm.datastores.contains(&mt.datastore) {
-        v.add(RuleId::Loc009, || {
-            format!(
-                "original VM {} is on {} but master target {} is on {}",
-                vm.id,
-                vm.datastores.join(", "),
-                mt.id,
-                mt.datastore
-            )
-        });
+        v.add_with_fix(
+            RuleId::Loc009,
+            || {
+                format!(
+                    "original VM {} is on {} but master target {} is on {}",
+                    vm.id,
+                    vm.datastores.join(", "),
+                    mt.id,
+                    mt.datastore
+                )
+            },
+            || {
+                or_delete(
+                    "Place the master target on the original VM's datastore (or move the VM to the master target's).",
+                )
+            },
+        );
     }
     match vm.snapshots {
         Some(0) => {}
-        Some(n) => v.add(RuleId::Pre004, || {
-            format!("original VM {} has {n} snapshot(s)", vm.id)
-        }),
+        Some(n) => v.add_with_fix(
+            RuleId::Pre004,
+            || format!("original VM {} has {n} snapshot(s)", vm.id),
+            || or_delete(RuleId::Pre004.info().remediation),
+        ),
         None => v.unknown(RuleId::Pre004, || format!("vms[{}].snapshots", vm.id)),
     }
     for ds in &vm.datastores {
@@ -198,9 +259,15 @@ pub fn original_violations(
             .datastore(ds)
             .is_some_and(|d| d.kind == DatastoreKind::Nfs)
         {
-            v.add(RuleId::Ext001, || {
-                format!("original VM {} is on NFS datastore {ds}", vm.id)
-            });
+            v.add_with_fix(
+                RuleId::Ext001,
+                || format!("original VM {} is on NFS datastore {ds}", vm.id),
+                || {
+                    or_delete(
+                        "Move the original VM's disks to a VMFS datastore the master target's host reaches.",
+                    )
+                },
+            );
         }
     }
 }
@@ -208,6 +275,11 @@ pub fn original_violations(
 /// Decide the location of `item` through `mt`. `used` holds bytes already planned onto
 /// each datastore; the chosen datastore's share is added to it by the caller. On refusal,
 /// `v` holds every rule that stops it.
+///
+/// ASR fails back into the original VM while it exists, and to an alternate location only
+/// once it is gone: so while it exists, `auto` means the original VM (every rule against
+/// it stops the choice, with deleting the VM, LOC-007, as the other fix) and `alternate`
+/// is refused (LOC-007); without it (or for a physical server) `auto` means a new VM.
 pub fn decide(
     index: &EstateIndex<'_>,
     item: &ProtectedItem,
@@ -218,79 +290,109 @@ pub fn decide(
     v: &mut Violations,
 ) -> Option<LocationDecision> {
     let full = item_bytes(item);
-    if preference != LocationPreference::Alternate {
-        let mut orig = Violations::new(v.explain);
-        original_violations(index, item, mt, &mut orig);
-        if orig.is_empty() {
-            // Validated: the original VM exists.
-            let vm = item.original_vm.as_deref().and_then(|id| index.vm(id))?;
-            let moved = vm.moved_from_nfs;
-            let (transfer, bytes, upper) = if moved {
-                (Transfer::Full, full, false)
-            } else {
-                match item.changed_bytes {
-                    Some(b) => (Transfer::Delta, b.min(full), false),
-                    None => (Transfer::Delta, full, true),
-                }
-            };
-            // Reasons are words for the report: built only when explaining (the planner
-            // scores candidates without them, then explains the one it chose).
-            let mut reasons = Vec::new();
+    let existing = existing_original_vm(index, item);
+    match (preference, existing) {
+        (LocationPreference::Alternate, Some(vm)) => {
+            v.add_with_fix(
+                RuleId::Loc007,
+                || {
+                    format!(
+                        "original VM {} of {} still exists on-prem: ASR fails back into it while it exists, never to an alternate location",
+                        vm.id, item.id
+                    )
+                },
+                || {
+                    "Delete the original VM first (LOC-007) for a new VM at an alternate location, or request location auto or original to fail back into it.".to_string()
+                },
+            );
+            None
+        }
+        (LocationPreference::Alternate, None) => alternate(
+            index,
+            item,
+            mt,
+            pinned_datastore,
+            used,
+            full,
             if v.explain {
-                reasons.push(format!(
-                    "LOC-001: original VM {} exists and master target {} reaches its datastores",
-                    vm.id, mt.id
-                ));
+                vec!["alternate location requested".to_string()]
+            } else {
+                Vec::new()
+            },
+            v,
+        ),
+        (_, Some(vm)) => {
+            let before = v.list.len();
+            original_violations(index, item, mt, v);
+            if v.list.len() > before {
+                return None;
             }
-            if moved && v.explain {
-                reasons.push(format!(
-                    "EXT-011: {} was moved from NFS to VMFS: a full copy travels",
-                    vm.id
-                ));
-            }
-            return Some(LocationDecision {
-                location: Location::Original,
-                reasons,
-                host: vm.host.clone(),
-                datastore: pinned_datastore
-                    .map(str::to_string)
-                    .or_else(|| vm.datastores.first().cloned())
-                    .unwrap_or_default(),
-                vm: Some(vm.id.clone()),
-                transfer,
-                estimated_bytes: bytes,
-                estimate_is_upper_bound: upper,
-            });
+            Some(original(item, vm, mt, pinned_datastore, full, v.explain))
         }
-        if preference == LocationPreference::Original {
-            v.list.extend(orig.list);
-            return None;
+        (LocationPreference::Original, None) => {
+            original_violations(index, item, mt, v);
+            None
         }
-        // Auto: fall through to alternate, keeping the reasons.
-        let reasons = if v.explain {
-            orig.list
+        (LocationPreference::Auto, None) => {
+            // No original VM to fail back into: a new VM, with the reason.
+            let mut why = Violations::new(v.explain);
+            original_violations(index, item, mt, &mut why);
+            let reasons = why
+                .list
                 .iter()
                 .map(|x| format!("{}: {}", x.rule, x.message))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        return alternate(index, item, mt, pinned_datastore, used, full, reasons, v);
+                .collect();
+            alternate(index, item, mt, pinned_datastore, used, full, reasons, v)
+        }
     }
-    alternate(
-        index,
-        item,
-        mt,
-        pinned_datastore,
-        used,
-        full,
-        if v.explain {
-            vec!["alternate location requested".to_string()]
-        } else {
-            Vec::new()
-        },
-        v,
-    )
+}
+
+/// The decision to fail back into the existing original VM `vm`.
+fn original(
+    item: &ProtectedItem,
+    vm: &OnPremVm,
+    mt: &MasterTarget,
+    pinned_datastore: Option<&str>,
+    full: u64,
+    explain: bool,
+) -> LocationDecision {
+    let moved = vm.moved_from_nfs;
+    let (transfer, bytes, upper) = if moved {
+        (Transfer::Full, full, false)
+    } else {
+        match item.changed_bytes {
+            Some(b) => (Transfer::Delta, b.min(full), false),
+            None => (Transfer::Delta, full, true),
+        }
+    };
+    // Reasons are words for the report: built only when explaining (the planner scores
+    // candidates without them, then explains the one it chose).
+    let mut reasons = Vec::new();
+    if explain {
+        reasons.push(format!(
+            "LOC-001: original VM {} exists and master target {} reaches its datastores",
+            vm.id, mt.id
+        ));
+        if moved {
+            reasons.push(format!(
+                "EXT-011: {} was moved from NFS to VMFS: a full copy travels",
+                vm.id
+            ));
+        }
+    }
+    LocationDecision {
+        location: Location::Original,
+        reasons,
+        host: vm.host.clone(),
+        datastore: pinned_datastore
+            .map(str::to_string)
+            .or_else(|| vm.datastores.first().cloned())
+            .unwrap_or_default(),
+        vm: Some(vm.id.clone()),
+        transfer,
+        estimated_bytes: bytes,
+        estimate_is_upper_bound: upper,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -357,6 +459,28 @@ fn alternate(
             Some(d) => Some(d.id.clone()),
             None => None,
         }
+    } else if !index
+        .host_datastores(&mt.host)
+        .any(|d| d.kind != DatastoreKind::Nfs)
+    {
+        // Not a matter of room: the host lists no datastore a new VM may use at all.
+        v.add(RuleId::Ext001, || {
+            let nfs = index
+                .host_datastores(&mt.host)
+                .any(|d| d.kind == DatastoreKind::Nfs);
+            format!(
+                "master target {}'s host {} lists no VMFS or vSAN datastore for a new VM of {} ({})",
+                mt.id,
+                mt.host,
+                item.id,
+                if nfs {
+                    "only NFS, which failback does not support"
+                } else {
+                    "none was discovered"
+                }
+            )
+        });
+        None
     } else {
         // Free room after what is already planned, looked up once per datastore.
         let fits = index

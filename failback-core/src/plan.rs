@@ -22,6 +22,7 @@ use crate::location::{Location, Transfer};
 use crate::readiness::{assess, Assessment, UnitReport};
 use crate::request::Request;
 use crate::rules::Finding;
+use crate::schedule::{ApplicationPlan, PhasePlan, ScheduleFinding};
 
 /// The `format` value of a plan document.
 pub const FORMAT: &str = "failback-plan/1";
@@ -84,6 +85,21 @@ pub struct Plan {
     pub units: Vec<UnitReport>,
     /// Warnings and advice that hold (no blockers: a plan has none).
     pub findings: Vec<Finding>,
+    /// What cuts over together: recovery plans, the request's applications, lone units.
+    #[serde(default)]
+    pub applications: Vec<ApplicationPlan>,
+    /// The phases of each cutover wave with their estimated durations.
+    #[serde(default)]
+    pub phases: Vec<PhasePlan>,
+    /// Findings about the run's shape (cutover windows too short, a commit policy the
+    /// flavour cannot keep). A blocking one makes the plan not [`runnable`](Plan::runnable).
+    #[serde(default)]
+    pub schedule_findings: Vec<ScheduleFinding>,
+    /// Disks attached to each master target when the plan was made, before the run
+    /// (EXT-004): the baseline of the run's disk slots. A resumed run counts from it, not
+    /// from what is attached now, which includes the disks of its own reprotects.
+    #[serde(default)]
+    pub attached_disks: std::collections::BTreeMap<String, u32>,
 }
 
 /// A plan, or the readiness report that refuses it.
@@ -102,12 +118,27 @@ pub fn plan(estate: &Estate, request: &Request) -> Result<PlanOutcome> {
     if !report.ready() {
         return Ok(PlanOutcome::Refused(report));
     }
-    Ok(PlanOutcome::Ready(Plan::from_assessment(report, request)))
+    Ok(PlanOutcome::Ready(Plan::from_assessment(
+        report, request, estate,
+    )?))
 }
 
 impl Plan {
-    /// Build a plan from a ready assessment.
-    pub fn from_assessment(report: Assessment, request: &Request) -> Plan {
+    /// Whether no schedule finding refuses the plan: a run starts only then.
+    pub fn runnable(&self) -> bool {
+        !self.schedule_findings.iter().any(|f| f.blocks)
+    }
+
+    /// Build a plan from a ready assessment of `estate`: the units and findings, then the
+    /// applications and phases ([`crate::schedule::shape`]). Bad input is a request
+    /// application that names what the plan does not move.
+    pub fn from_assessment(report: Assessment, request: &Request, estate: &Estate) -> Result<Plan> {
+        let shape = crate::schedule::shape(
+            estate,
+            &report.units,
+            request,
+            &crate::timing::TimingModel::default(),
+        )?;
         let mut s = Summary {
             units: report.units.len(),
             ..Summary::default()
@@ -134,7 +165,7 @@ impl Plan {
                 }
             }
         }
-        Plan {
+        Ok(Plan {
             format: FORMAT.to_string(),
             estate: report.estate,
             captured_at: report.captured_at,
@@ -149,7 +180,15 @@ impl Plan {
             summary: s,
             units: report.units,
             findings: report.findings,
-        }
+            applications: shape.applications,
+            phases: shape.phases,
+            schedule_findings: shape.findings,
+            attached_disks: estate
+                .master_targets
+                .iter()
+                .map(|m| (m.id.clone(), m.attached_disks))
+                .collect(),
+        })
     }
 
     /// The plan as pretty JSON.
@@ -219,6 +258,9 @@ impl Plan {
                         match d.basis {
                             crate::readiness::LossBasis::Measured => format!("{m} min"),
                             crate::readiness::LossBasis::PolicyBound => format!("<= {m} min"),
+                            crate::readiness::LossBasis::PlannedFailover => {
+                                format!("{m} min (planned)")
+                            }
                         }
                     }),
                     it.stages
@@ -249,6 +291,56 @@ impl Plan {
             human_bytes(s.estimated_bytes),
             s.max_data_loss_seconds / 60
         ));
+        if !self.phases.is_empty() {
+            let rows: Vec<Vec<String>> = self
+                .phases
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.wave.to_string(),
+                        p.phase.to_string(),
+                        p.applications.len().to_string(),
+                        p.units.to_string(),
+                        format!("{} min", p.estimated_seconds.div_ceil(60)),
+                    ]
+                })
+                .collect();
+            out.push('\n');
+            out.push_str(&table(
+                &["wave", "phase", "applications", "units", "estimate"],
+                &rows,
+            ));
+        }
+        let multi: Vec<String> = self
+            .applications
+            .iter()
+            .filter(|a| a.kind != crate::schedule::ApplicationKind::Unit)
+            .map(|a| {
+                let groups: Vec<String> =
+                    a.boot_groups.iter().map(|g| g.items.join(", ")).collect();
+                format!(
+                    "  {} (wave {}, cutover about {} min): {}\n",
+                    a.name,
+                    a.wave,
+                    a.cutover_estimate_seconds.div_ceil(60),
+                    groups.join(" > ")
+                )
+            })
+            .collect();
+        if !multi.is_empty() {
+            out.push_str("\napplications (boot groups in order):\n");
+            for m in multi {
+                out.push_str(&m);
+            }
+        }
+        for f in &self.schedule_findings {
+            out.push_str(&format!(
+                "\n{} {}\n      fix: {}\n",
+                if f.blocks { "blocker" } else { "warning" },
+                f.message,
+                f.remediation
+            ));
+        }
         out
     }
 }

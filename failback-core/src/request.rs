@@ -323,6 +323,72 @@ impl Request {
                 });
             }
         }
+        self.check_runbook(index, &mut problems);
         Problem::check("request", "", problems)
+    }
+
+    /// The run's shape: windows that open for a while, checks that can run and name what
+    /// exists, a verify timeout.
+    fn check_runbook(&self, index: &EstateIndex<'_>, problems: &mut Vec<Problem>) {
+        let root = FieldPath::root();
+        for (i, w) in self.cutover.windows.iter().enumerate() {
+            if w.minutes == 0 {
+                problems.push(Problem {
+                    path: root.key("cutover").key("windows").index(i).key("minutes"),
+                    message: "a window of 0 minutes never lets a failover start".into(),
+                    fix: "give the window's length in minutes (at least 1)".into(),
+                });
+            }
+        }
+        if self.verify.timeout_seconds == 0 {
+            problems.push(Problem {
+                path: root.key("verify").key("timeout_seconds"),
+                message: "a timeout of 0 s fails every verification".into(),
+                fix: "give the seconds an item may take to pass its checks (default 1800)".into(),
+            });
+        }
+        let applications: std::collections::HashSet<&str> =
+            self.applications.iter().map(|a| a.name.as_str()).collect();
+        for (i, c) in self.verify.checks.iter().enumerate() {
+            let path = root.key("verify").key("checks").index(i);
+            match c {
+                crate::runbook::CheckSpec::Tcp { port: 0, .. } => problems.push(Problem {
+                    path: path.key("port"),
+                    message: "port 0 cannot be connected to".into(),
+                    fix: "give the TCP port the application answers on".into(),
+                }),
+                crate::runbook::CheckSpec::Command { argv, .. } if argv.is_empty() => {
+                    problems.push(Problem {
+                        path: path.key("argv"),
+                        message: "no program to run".into(),
+                        fix: "give the program and its arguments, like [\"/usr/local/bin/check\", \"{item}\"]".into(),
+                    })
+                }
+                _ => {}
+            }
+            let (items, apps) = c.scope();
+            for (j, it) in items.iter().enumerate() {
+                if index.item(it).is_none() {
+                    problems.push(Problem {
+                        path: path.key("items").index(j),
+                        message: format!("item \"{it}\" does not exist in the estate"),
+                        fix: "name an id listed in the estate's `items`".into(),
+                    });
+                }
+            }
+            for (j, a) in apps.iter().enumerate() {
+                let known = applications.contains(a.as_str())
+                    || index.item(a).is_some()
+                    || !index.group(a).is_empty()
+                    || index.estate.recovery_plans.iter().any(|p| &p.name == a);
+                if !known {
+                    problems.push(Problem {
+                        path: path.key("applications").index(j),
+                        message: format!("application \"{a}\" is neither in `applications` nor a recovery plan, replication group or item of the estate"),
+                        fix: "name a request application, a recovery plan, a replication group or an item".into(),
+                    });
+                }
+            }
+        }
     }
 }

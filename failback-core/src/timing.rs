@@ -128,3 +128,25 @@ impl TimingModel {
         self.failover(disks).mean()
     }
 }
+
+/// What one item's stages take in a given site, for lower bounds: its drawn fixed times,
+/// the bytes its reprotect sends and the link they travel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemTimes {
+    /// The fixed part of its reprotect.
+    pub reprotect_setup: Duration,
+    /// The bytes its reprotect sends.
+    pub bytes: u64,
+    /// The link they travel (a process server or the appliance).
+    pub link: String,
+    /// That link's bandwidth, megabits per second.
+    pub link_mbps: u64,
+    /// Its failover, alone.
+    pub failover: Duration,
+    /// Its commit, alone.
+    pub commit: Duration,
+    /// Its agent's re-registration after commit.
+    pub agent_reregistration: Duration,
+    /// Its reprotect to Azure.
+    pub reprotect_to_azure: Duration,
+}

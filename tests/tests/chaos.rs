@@ -71,7 +71,10 @@ async fn a_drill_of_1000_items_under_faults_ends_every_item_done_or_failed_with_
                     it.item
                 )
             }
-            ItemStatus::Pending => unreachable!(),
+            other => panic!(
+                "{} ended {other:?}: no hold or rollback is asked for",
+                it.item
+            ),
         }
     }
     let counters = lab.counters();

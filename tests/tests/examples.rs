@@ -50,12 +50,16 @@ fn json_files(sub: &str) -> Vec<String> {
 
 /// Each trips example, its family prefix, and the rules it is written to show.
 const TRIPS: &[(&str, &str, &[&str])] = &[
-    ("trips-location.json", "LOC", &["LOC-003", "LOC-006"]),
+    (
+        "trips-location.json",
+        "LOC",
+        &["LOC-003", "LOC-004", "LOC-006", "LOC-009"],
+    ),
     (
         "trips-prerequisites.json",
         "PRE",
         &[
-            "PRE-002", "PRE-003", "PRE-005", "PRE-006", "PRE-007", "PRE-008",
+            "PRE-002", "PRE-003", "PRE-004", "PRE-005", "PRE-006", "PRE-007", "PRE-008",
         ],
     ),
     (
@@ -302,10 +306,13 @@ fn original_only_lands_in_the_original_vm_or_blocks() {
     let report = check_with(&estate("healthy.json"), &r);
     let web = report.item("web-01").unwrap();
     assert_eq!(web.location.as_ref().unwrap().location, Location::Original);
-    // In trips-location the original VM sits where the master target's host cannot reach.
-    let report = check_with(&estate("trips-location.json"), &r);
-    assert_blocks(&report, "web-01", RuleId::Loc004);
-    assert_blocks(&report, "web-01", RuleId::Loc009);
+    // In trips-location the original VM sits where the master target's host cannot reach;
+    // auto blocks it too, since ASR fails back into the original VM while it exists.
+    for r in [r, Request::default()] {
+        let report = check_with(&estate("trips-location.json"), &r);
+        assert_blocks(&report, "web-01", RuleId::Loc004);
+        assert_blocks(&report, "web-01", RuleId::Loc009);
+    }
 }
 
 #[test]
@@ -342,8 +349,12 @@ fn pinned_inputs_are_used() {
         assert_eq!(db.inputs.datastore.as_deref(), Some("ds-03"));
         assert_eq!(db.location.as_ref().unwrap().location, Location::Alternate);
     }
-    let web = report.item("web-01").unwrap();
-    assert_eq!(web.location.as_ref().unwrap().location, Location::Alternate);
+    assert!(report.item("web-01").is_none(), "web-01 is not requested");
+    // web-01's original VM exists: ASR fails back into it, never to an alternate location.
+    let mut r = request_file("pinned-inputs.json");
+    r.items.push("web-01".into());
+    let report = check_with(&estate("healthy.json"), &r);
+    assert_blocks(&report, "web-01", RuleId::Loc007);
 }
 
 #[test]
@@ -367,9 +378,9 @@ fn accept_stale_point_lets_trips_failover_fail_over_web_01() {
 }
 
 #[test]
-fn a_group_fails_over_to_a_named_point_through_each_members_own_point() {
-    // Point ids are per item: naming db-02's point picks the sync point at that time in
-    // every member.
+fn a_group_cannot_fail_over_to_a_named_point() {
+    // Custom points are not offered for recovery plans: naming one of db-02's points for
+    // the db group is refused, and latest fails each member over to its own latest point.
     let e = estate("trips-failover.json");
     let r = check_with(
         &e,
@@ -377,24 +388,27 @@ fn a_group_fails_over_to_a_named_point_through_each_members_own_point() {
             r#""groups": ["db"], "recovery_point": {"kind": "point", "id": "db-02-rp-2"}"#,
         ),
     );
-    assert!(r.ready(), "{:#?}", blockers(&r));
-    let a = r.item("db-01").unwrap().recovery_point.clone().unwrap();
-    let b = r.item("db-02").unwrap().recovery_point.clone().unwrap();
-    assert_eq!(a.id.as_deref(), Some("db-01-rp-2"));
-    assert_eq!(b.id.as_deref(), Some("db-02-rp-2"));
-    assert_eq!(a.time, b.time);
-    assert_fires(&r, RuleId::Fo002, &grp("db"), Severity::Warning);
-
-    let r = check_with(
-        &e,
-        &failback_tests::request(
-            r#""groups": ["db"], "recovery_point": {"kind": "point", "id": "db-03-rp-1"}"#,
-        ),
-    );
     let f = assert_fires(&r, RuleId::Ext007, &grp("db"), Severity::Blocker);
-    assert!(
-        f.message.contains("db-03-rp-1") && f.message.contains("common to every member"),
-        "{}",
-        f.message
-    );
+    assert!(f.message.contains("recovery plan"), "{}", f.message);
+    assert_blocks(&r, "db-01", RuleId::Ext007);
+
+    let r = check_with(&e, &failback_tests::request(r#""groups": ["db"]"#));
+    assert!(r.ready(), "{:#?}", blockers(&r));
+    for id in ["db-01", "db-02"] {
+        let i = r.item(id).unwrap();
+        let latest = e
+            .items
+            .iter()
+            .find(|x| x.id == id)
+            .unwrap()
+            .recovery_points
+            .iter()
+            .max_by_key(|p| p.time)
+            .unwrap();
+        assert_eq!(
+            i.recovery_point.as_ref().unwrap().id,
+            Some(latest.id.clone())
+        );
+        assert_eq!(i.data_loss.unwrap().seconds, 0);
+    }
 }

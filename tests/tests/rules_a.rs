@@ -191,9 +191,9 @@ fn loc_001_quiet_when_alternate_location_is_requested() {
         &request(r#""items": ["web-01"], "location": "alternate""#),
     );
     assert_quiet(&report, RuleId::Loc001);
-    let l = location(&report, "web-01");
-    assert_eq!(l.location, Location::Alternate);
-    assert_eq!(l.transfer, Transfer::Full);
+    // ASR fails back into the original VM while it exists: a new VM needs it deleted.
+    assert_blocks(&report, "web-01", RuleId::Loc007);
+    assert_eq!(report.item("web-01").unwrap().location, None);
 }
 
 #[test]
@@ -295,13 +295,72 @@ fn loc_004_quiet_when_mt_host_reaches_it() {
     assert_eq!(location(&report, "web-01").location, Location::Original);
 }
 
+/// The remediation of an original-location rule offers deleting the original VM (LOC-007)
+/// as the other way.
+fn assert_offers_deleting_the_original_vm(f: &failback_core::rules::Finding) {
+    assert!(
+        f.remediation.contains("LOC-007")
+            && f.remediation.contains("delete the original VM")
+            && f.remediation.contains("alternate location"),
+        "{f:#?}"
+    );
+}
+
 #[test]
-fn loc_004_quiet_under_auto_location_which_falls_back_to_a_new_vm() {
-    let report = check_with(&vm_spanning_ds_03(), &request(r#""items": ["web-01"]"#));
+fn loc_004_fires_under_auto_location_while_the_original_vm_exists() {
+    // ASR cannot fail back to an alternate location while the original VM exists: auto no
+    // longer hides the rule behind a new VM.
+    let e = vm_spanning_ds_03();
+    let req = request(r#""items": ["web-01"]"#);
+    let report = check_with(&e, &req);
+    let f = assert_fires(&report, RuleId::Loc004, &it("web-01"), Severity::Blocker);
+    assert!(f.message.contains("ds-03"), "{f:#?}");
+    assert_offers_deleting_the_original_vm(f);
+    assert_blocks(&report, "web-01", RuleId::Loc004);
+    assert_eq!(report.item("web-01").unwrap().location, None);
+    assert_refused(&e, &req, RuleId::Loc004);
+}
+
+#[test]
+fn loc_004_quiet_under_auto_location_once_the_original_vm_is_deleted() {
+    let mut e = vm_spanning_ds_03();
+    item(&mut e, "web-01").original_vm = None;
+    let report = check_with(&e, &request(r#""items": ["web-01"]"#));
     assert_quiet(&report, RuleId::Loc004);
+    assert!(report.ready());
     let l = location(&report, "web-01");
     assert_eq!(l.location, Location::Alternate);
-    assert!(l.reasons.iter().any(|r| r.starts_with("LOC-004")), "{l:#?}");
+    assert!(l.reasons.iter().any(|r| r.starts_with("LOC-010")), "{l:#?}");
+}
+
+#[test]
+fn auto_location_picks_the_master_target_through_which_the_original_vm_works() {
+    let mut e = healthy();
+    // WEB01 now lives on esx-02's vSAN datastore ds-03: only a master target on esx-02
+    // with its disks on ds-03 can recover into it. mt-win-02 is such a one, though it
+    // runs on the configuration server and already carries disks.
+    {
+        let v = vm(&mut e, "vm-web-01");
+        v.host = "esx-02".into();
+        v.datastores = vec!["ds-03".into()];
+    }
+    let mut m = master_target(&mut e, "mt-win-01").clone();
+    m.id = "mt-win-02".into();
+    m.name = "mt-win-02".into();
+    m.host = "esx-02".into();
+    m.datastore = "ds-03".into();
+    m.on_configuration_server = true;
+    m.attached_disks = 30;
+    e.master_targets.push(m);
+    let report = check_with(&e, &request(r#""items": ["web-01"]"#));
+    assert!(
+        report.ready(),
+        "{:#?}",
+        report.blockers().collect::<Vec<_>>()
+    );
+    let w = report.item("web-01").unwrap();
+    assert_eq!(w.inputs.master_target.as_deref(), Some("mt-win-02"));
+    assert_eq!(location(&report, "web-01").location, Location::Original);
 }
 
 #[test]
@@ -316,6 +375,16 @@ fn loc_005_fires_when_standalone_vm_disks_are_out_of_mt_host_reach() {
     assert!(f.message.contains("ds-03"), "{f:#?}");
     assert_blocks(&report, "web-01", RuleId::Loc005);
     assert_quiet(&report, RuleId::Loc004);
+}
+
+#[test]
+fn loc_005_fires_under_auto_location_while_the_original_vm_exists() {
+    let mut e = vm_spanning_ds_03();
+    host(&mut e, "esx-01").vcenter = None;
+    let report = check_with(&e, &request(r#""items": ["web-01"]"#));
+    let f = assert_fires(&report, RuleId::Loc005, &it("web-01"), Severity::Blocker);
+    assert_offers_deleting_the_original_vm(f);
+    assert_blocks(&report, "web-01", RuleId::Loc005);
 }
 
 #[test]
@@ -373,6 +442,21 @@ fn loc_007_fires_when_original_vm_still_exists() {
     let f = assert_fires(&report, RuleId::Loc007, &it("web-01"), Severity::Info);
     assert!(f.message.contains("esx-01"), "{f:#?}");
     assert!(report.ready());
+}
+
+#[test]
+fn loc_007_fires_as_blocker_when_alternate_is_requested_while_the_original_vm_exists() {
+    let e = healthy();
+    let req = request(r#""items": ["web-01"], "location": "alternate""#);
+    let report = check_with(&e, &req);
+    let f = assert_fires(&report, RuleId::Loc007, &it("web-01"), Severity::Blocker);
+    assert!(f.message.contains("vm-web-01"), "{f:#?}");
+    assert!(
+        f.remediation.starts_with("Delete the original VM first"),
+        "{f:#?}"
+    );
+    assert_blocks(&report, "web-01", RuleId::Loc007);
+    assert_refused(&e, &req, RuleId::Loc007);
 }
 
 #[test]
@@ -437,6 +521,16 @@ fn loc_009_fires_when_original_vm_is_not_on_mt_datastore() {
     // The MT's host still reaches the VM's datastore: only LOC-009 holds.
     assert_quiet(&report, RuleId::Loc004);
     assert_refused(&e, &req, RuleId::Loc009);
+}
+
+#[test]
+fn loc_009_fires_under_auto_location_while_the_original_vm_exists() {
+    let mut e = healthy();
+    master_target(&mut e, "mt-win-01").datastore = "ds-02".into();
+    let report = check_with(&e, &request(r#""items": ["web-01"]"#));
+    let f = assert_fires(&report, RuleId::Loc009, &it("web-01"), Severity::Blocker);
+    assert_offers_deleting_the_original_vm(f);
+    assert_blocks(&report, "web-01", RuleId::Loc009);
 }
 
 #[test]
@@ -567,6 +661,22 @@ fn pre_004_fires_when_original_vm_has_snapshots() {
     assert!(f.message.contains("2 snapshot"), "{f:#?}");
     assert!(!f.unknown);
     assert_blocks(&report, "web-01", RuleId::Pre004);
+    assert_refused(&e, &req, RuleId::Pre004);
+}
+
+#[test]
+fn pre_004_fires_under_auto_location_instead_of_planning_a_new_vm() {
+    let mut e = healthy();
+    vm(&mut e, "vm-web-01").snapshots = Some(2);
+    let req = request(r#""items": ["web-01"]"#);
+    let report = check_with(&e, &req);
+    let f = assert_fires(&report, RuleId::Pre004, &it("web-01"), Severity::Blocker);
+    assert!(f.message.contains("vm-web-01"), "{f:#?}");
+    // Both ways out: delete the snapshots, or delete the VM for a new one elsewhere.
+    assert!(f.remediation.contains("snapshots"), "{f:#?}");
+    assert_offers_deleting_the_original_vm(f);
+    assert_blocks(&report, "web-01", RuleId::Pre004);
+    assert_eq!(report.item("web-01").unwrap().location, None);
     assert_refused(&e, &req, RuleId::Pre004);
 }
 

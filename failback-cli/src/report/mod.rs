@@ -230,6 +230,8 @@ pub fn status_word(i: &ItemOutcome) -> &'static str {
         ItemStatus::Done => "done",
         ItemStatus::Failed { .. } => "failed",
         ItemStatus::Pending => "pending",
+        ItemStatus::Held { .. } => "held",
+        ItemStatus::RolledBack { .. } => "rolled back",
     }
 }
 
@@ -238,7 +240,13 @@ pub fn cause(i: &ItemOutcome) -> String {
     match &i.status {
         ItemStatus::Done => String::new(),
         ItemStatus::Failed { stage, cause } => format!("{stage}: {cause}"),
-        ItemStatus::Pending => "not finished: the run was cancelled or interrupted".to_string(),
+        ItemStatus::Pending => {
+            "not finished: the run was cancelled or interrupted, or it waits behind a held application".to_string()
+        }
+        ItemStatus::Held { phase, reason } => {
+            format!("held after {phase}: {reason} (failback resume --continue goes on)")
+        }
+        ItemStatus::RolledBack { cause } => format!("rolled back: {cause}"),
     }
 }
 
@@ -330,6 +338,8 @@ pub(crate) mod tests {
             dry_run: false,
             warnings: vec!["a torn record was dropped".into()],
             items: vec![web, full("db-01", "db", 20), full("db-02", "db", 20), app],
+            applications: vec![],
+            holds: vec![],
         }
     }
 

@@ -94,11 +94,7 @@ impl Link {
     /// Stop a transfer at `t` (its job was cancelled); whether it was active.
     pub(crate) fn remove(&mut self, t: DateTime<Utc>, id: TransferId) -> bool {
         self.advance(t);
-        let found = self
-            .active
-            .iter()
-            .find(|(_, j, m)| (*j, *m) == id)
-            .copied();
+        let found = self.active.iter().find(|(_, j, m)| (*j, *m) == id).copied();
         match found {
             Some(e) => self.active.remove(&e),
             None => false,
@@ -127,7 +123,11 @@ impl Link {
     }
 
     /// When transfer `id` would end if no other transfer started on the link.
-    pub(crate) fn projected_end(&self, now: DateTime<Utc>, id: TransferId) -> Option<DateTime<Utc>> {
+    pub(crate) fn projected_end(
+        &self,
+        now: DateTime<Utc>,
+        id: TransferId,
+    ) -> Option<DateTime<Utc>> {
         let mut level = self.served_at(now);
         let mut t = now.max(self.at);
         let mut n = self.active.len();
@@ -189,7 +189,10 @@ mod tests {
         let half = at("2026-11-20T10:30:00Z");
         l.add(half, bits, (1, 0));
         assert_eq!(l.next_done(), Some(at("2026-11-20T11:30:00Z")));
-        assert_eq!(l.projected_end(half, (1, 0)), Some(at("2026-11-20T12:00:00Z")));
+        assert_eq!(
+            l.projected_end(half, (1, 0)),
+            Some(at("2026-11-20T12:00:00Z"))
+        );
         // The second is cancelled a quarter of an hour later: the first speeds up again.
         assert!(l.remove(at("2026-11-20T10:45:00Z"), (1, 0)));
         assert!(!l.remove(at("2026-11-20T10:45:00Z"), (1, 0)));

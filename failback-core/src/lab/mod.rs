@@ -5,7 +5,8 @@
 //! It behaves like ASR where the orchestrator can tell: every mutation checks the item's
 //! [`ProtectionState`](crate::state::ProtectionState) and refuses what the state does not
 //! allow with [`ErrorKind::Conflict`](crate::ErrorKind::Conflict); jobs take simulated
-//! time on a shared [`ScaledClock`], report progress while they run and apply their
+//! time on a shared clock (discrete-event [`VirtualClock`](crate::clock::VirtualClock)
+//! time, or a [`ScaledClock`](crate::clock::ScaledClock)), report progress while they run and apply their
 //! transition when they end (or fail, leaving the item as it was); recovery points appear
 //! every 5 simulated minutes while an item replicates (application-consistent every 60,
 //! kept 24 hours); a recovery plan fails over and commits all its members, a replication
@@ -94,32 +95,19 @@ use state::Shared;
 /// The provider name the lab reports in errors.
 pub(crate) const PROVIDER: &str = "lab";
 
-/// Which clock a lab site runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LabClock {
-    /// Discrete-event time ([`VirtualClock`](crate::clock::VirtualClock)): time advances
-    /// only when every task waits, so a run is deterministic and as fast as the CPU allows.
-    /// The lab, and everything that uses it, must be made and run inside a runtime from
-    /// [`virtual_runtime`](crate::clock::virtual_runtime) (or a test with
-    /// `#[tokio::test(start_paused = true)]`).
-    #[default]
-    Virtual,
-    /// Simulated time [`LabSettings::time_scale`] times faster than the wall clock
-    /// ([`ScaledClock`](crate::clock::ScaledClock)), for what talks over sockets to
-    /// processes whose clocks run in real time.
-    Scaled,
-}
-
 /// How a lab site behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LabSettings {
-    /// The clock: virtual (the default) or scaled real time.
-    pub clock: LabClock,
-    /// For the scaled clock, how many times faster than real time it runs (at least 1):
-    /// 3,600 runs a simulated hour in a second. The virtual clock ignores it.
+    /// How many times faster than real time the simulated clock runs (at least 1):
+    /// 3,600 runs a simulated hour in a second. Not used with `virtual_time`.
     pub time_scale: f64,
+    /// Discrete-event time ([`VirtualClock`](crate::clock::VirtualClock)) instead of the
+    /// scaled clock: time passes only while every task waits, so the same estate,
+    /// request and seed give the same run whatever the machine, as fast as the CPU
+    /// allows. Build the lab (and run it) inside
+    /// [`virtual_runtime`](crate::clock::virtual_runtime); a restored lab keeps it.
+    pub virtual_time: bool,
     /// Seed of every random choice: job durations, job failures, faults.
     pub seed: u64,
     /// The faults to inject.
@@ -141,8 +129,8 @@ pub struct LabSettings {
 impl Default for LabSettings {
     fn default() -> Self {
         LabSettings {
-            clock: LabClock::Virtual,
             time_scale: 3600.0,
+            virtual_time: false,
             seed: 0,
             faults: Faults::default(),
             timing: TimingModel::default(),
@@ -153,21 +141,10 @@ impl Default for LabSettings {
     }
 }
 
-impl LabSettings {
-    /// The default settings on the scaled clock at `time_scale`.
-    pub fn scaled(time_scale: f64) -> LabSettings {
-        LabSettings {
-            clock: LabClock::Scaled,
-            time_scale,
-            ..LabSettings::default()
-        }
-    }
-}
-
 /// A timing model where every stage takes exactly `d` (benchmarks: zero, or a fixed
 /// latency): fixed ranges, no time per disk, and links without a bandwidth limit, so a
-/// reprotect's bytes take no time (unless the estate gives its process server or appliance
-/// a bandwidth of its own).
+/// reprotect's bytes take no time. A model whose `bandwidth_mbps` is `u64::MAX` lifts the
+/// limit of every link, the estate's own bandwidths included.
 pub fn fixed_timing(d: Duration) -> TimingModel {
     let r = DurationRange::fixed(d);
     TimingModel {
@@ -262,6 +239,13 @@ impl LabSite {
             onprem: Arc::new(LabOnPrem::new(shared.clone())),
             shared,
         })
+    }
+
+    /// The settings a lab file was written with (to choose the runtime a restored lab on
+    /// virtual time needs before restoring it inside that runtime). Errors as
+    /// [`LabSite::restore`].
+    pub fn saved_settings(path: impl AsRef<Path>) -> Result<LabSettings> {
+        Ok(persist::load(path.as_ref())?.settings)
     }
 
     /// Make the site durable: write its state to `path` now, and again after every change

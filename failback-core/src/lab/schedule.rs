@@ -252,7 +252,9 @@ impl LabState {
             if let Ok(next) = self.estate.items[i].state.finish(true) {
                 self.estate.items[i].state = next;
             }
-            let point = self.jobs[j].position(i).and_then(|k| points.get(k).cloned());
+            let point = self.jobs[j]
+                .position(i)
+                .and_then(|k| points.get(k).cloned());
             self.runtime[i].failover_point = point;
             self.runtime[i].azure_running = false;
             let vm = self.failback_vm(i);
@@ -359,10 +361,7 @@ impl LabState {
             self.revert(i, Operation::CancelFailover, at);
             return;
         }
-        if let Ok(next) = self.estate.items[i]
-            .state
-            .start(Operation::CancelFailover)
-        {
+        if let Ok(next) = self.estate.items[i].state.start(Operation::CancelFailover) {
             self.estate.items[i].state = next;
         }
         if let Some(vm) = self.runtime[i].vm.clone() {
@@ -425,10 +424,7 @@ impl LabState {
     pub(super) fn status(&self, j: usize, now: DateTime<Utc>) -> JobStatus {
         let job = &self.jobs[j];
         let (progress, poll_after) = if job.state.is_final() {
-            (
-                (job.state == JobState::Succeeded).then_some(100),
-                None,
-            )
+            ((job.state == JobState::Succeeded).then_some(100), None)
         } else {
             let end = self.projected_end(j, now).max(now);
             let total = (end - job.started).num_milliseconds().max(1) as f64;

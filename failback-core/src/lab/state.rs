@@ -18,13 +18,23 @@ use super::faults::{self, CallFault, Key};
 use super::jobs::{Job, JobInput, Step, StepKind, Transfer, Work};
 use super::links::Link;
 use super::points;
-use super::{ItemTiming, LabClock, LabSettings, PROVIDER};
+use super::{ItemTiming, LabSettings, PROVIDER};
 use crate::clock::{Clock, ScaledClock, VirtualClock};
 use crate::estate::{Consistency, Estate, Flavor, OnPremVm, PsLocation, RecoveryPoint};
 use crate::provider::{GuestNic, JobId, JobState, JobStatus, PointSpec, Target, VmRuntime};
 use crate::readiness::MAX_DISKS_PER_MASTER_TARGET;
 use crate::state::{Operation, ProtectionState};
 use crate::{Error, ErrorKind, Result};
+
+/// The lab's clock reading `start` now: discrete-event time, or time scaled from the wall
+/// clock, as the settings say.
+fn lab_clock(start: DateTime<Utc>, settings: &LabSettings) -> Arc<dyn Clock> {
+    if settings.virtual_time {
+        Arc::new(VirtualClock::new(start))
+    } else {
+        Arc::new(ScaledClock::new(start, settings.time_scale))
+    }
+}
 
 /// Longest poll interval the lab suggests.
 pub(super) const MAX_POLL: Duration = Duration::from_secs(60);
@@ -34,14 +44,6 @@ pub(super) const MAX_POLL: Duration = Duration::from_secs(60);
 const DEFAULT_LINK: &str = "default-link";
 /// The link of a modernized estate without a replication appliance.
 const APPLIANCE_LINK: &str = "replication-appliance";
-
-/// The clock of a lab of `kind` reading `start` now.
-fn make_clock(kind: LabClock, start: DateTime<Utc>, scale: f64) -> Arc<dyn Clock> {
-    match kind {
-        LabClock::Virtual => Arc::new(VirtualClock::new(start)),
-        LabClock::Scaled => Arc::new(ScaledClock::new(start, scale)),
-    }
-}
 
 /// What both providers share.
 pub(crate) struct Shared {
@@ -64,7 +66,7 @@ impl std::fmt::Debug for Shared {
 
 impl Shared {
     pub(crate) fn new(estate: Estate, settings: LabSettings) -> Shared {
-        let clock = make_clock(settings.clock, settings.start, settings.time_scale);
+        let clock = lab_clock(settings.start, &settings);
         let flavor = estate.flavor;
         let state = LabState::new(estate, &settings);
         Shared {
@@ -84,7 +86,7 @@ impl Shared {
             settings,
             state,
         } = loaded;
-        let clock = make_clock(settings.clock, saved_at, settings.time_scale);
+        let clock = lab_clock(saved_at, &settings);
         let mut state = LabState::from_saved(state);
         let flavor = state.estate.flavor;
         let mut target = super::persist::Target::new(path.to_path_buf());
@@ -682,9 +684,13 @@ impl LabState {
         settings: &LabSettings,
     ) -> (String, u64) {
         let default = settings.timing.bandwidth_mbps;
+        let unlimited = default == u64::MAX;
         if self.estate.flavor == Flavor::Modernized {
             return match &self.estate.replication_appliance {
-                Some(a) => (a.id.clone(), a.bandwidth_mbps.unwrap_or(default)),
+                Some(a) => (
+                    a.id.clone(),
+                    a.bandwidth_mbps.filter(|_| !unlimited).unwrap_or(default),
+                ),
                 None => (APPLIANCE_LINK.to_string(), default),
             };
         }
@@ -715,6 +721,7 @@ impl LabState {
                     .iter()
                     .find(|p| p.id == id)
                     .and_then(|p| p.bandwidth_mbps)
+                    .filter(|_| !unlimited)
                     .unwrap_or(default);
                 (id, mbps)
             }
@@ -882,8 +889,7 @@ impl LabState {
                     // While the cancel of its failover runs, the item waits for it.
                     let cancelling = self.runtime[i].issued.contains(&Operation::CancelFailover);
                     if cancelling && matches!(op, Operation::Commit | Operation::CancelFailover) {
-                        let detail =
-                            format!("{id}: the cancel of its failover is still running");
+                        let detail = format!("{id}: the cancel of its failover is still running");
                         let kind = if op == Operation::Commit {
                             ViolationKind::CommitBeforeVerifiedFailover
                         } else {
@@ -1017,7 +1023,15 @@ impl LabState {
             self.runtime[i].issued.push(op);
             self.counters.per_item.entry(id).or_default().add(op);
         }
-        Ok(self.create_job(now, settings, target.clone(), op, members, checked.input, work))
+        Ok(self.create_job(
+            now,
+            settings,
+            target.clone(),
+            op,
+            members,
+            checked.input,
+            work,
+        ))
     }
 
     /// Check a mutation's inputs (known ids, room on the master target, a point to fail
@@ -1210,12 +1224,7 @@ impl LabState {
         members: &[usize],
         links: &[(String, u64)],
     ) -> Work {
-        let attempt = |i: usize| {
-            u64::from(
-                self.counters
-                    .accepted(&self.estate.items[i].id, op),
-            )
-        };
+        let attempt = |i: usize| u64::from(self.counters.accepted(&self.estate.items[i].id, op));
         let took = |i: usize| self.duration_of(settings, i, op, attempt(i));
         match op {
             Operation::Reprotect => Work::Transfers(
@@ -1328,10 +1337,12 @@ impl LabState {
             .jobs_by_target
             .get(&(target.clone(), op))
             .map_or(0, |v| v.len() as u64);
-        let failure =
-            settings
-                .faults
-                .job_failure(settings.seed, &target.to_string(), &op.to_string(), attempt);
+        let failure = settings.faults.job_failure(
+            settings.seed,
+            &target.to_string(),
+            &op.to_string(),
+            attempt,
+        );
         let j = self.jobs.len();
         let id = JobId(format!("lab-job-{:06}", j + 1));
         self.jobs.push(Job {
@@ -1442,7 +1453,12 @@ impl LabState {
 
     /// Resume a job suspended on a manual action: the action ends now and the job goes
     /// on with its next step.
-    pub(crate) fn resume_job(&mut self, id: &JobId, comment: &str, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn resume_job(
+        &mut self,
+        id: &JobId,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.dirty = true;
         let j = self.job_at(id)?;
         let target = self.jobs[j].target.clone();

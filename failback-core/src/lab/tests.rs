@@ -21,6 +21,7 @@ fn healthy() -> Estate {
 fn fast() -> LabSettings {
     LabSettings {
         seed: 42,
+        virtual_time: true,
         ..LabSettings::default()
     }
 }

@@ -23,6 +23,8 @@ struct Facts {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Knowledge {
     items: HashMap<String, Facts>,
+    /// Disks attached to each master target before the run (EXT-004).
+    attached: HashMap<String, u32>,
 }
 
 impl Knowledge {
@@ -47,7 +49,17 @@ impl Knowledge {
                     )
                 })
                 .collect(),
+            attached: estate
+                .master_targets
+                .iter()
+                .map(|m| (m.id.clone(), m.attached_disks))
+                .collect(),
         }
+    }
+
+    /// Disks attached to a master target before the run (0 when unknown).
+    pub(super) fn attached(&self, mt: &str) -> u32 {
+        self.attached.get(mt).copied().unwrap_or(0)
     }
 
     /// The findings for an item seen running on-prem.

@@ -126,8 +126,10 @@ fn reference_time(points: &[Vec<RecoveryPoint>], spec: &PointSpec) -> Option<Dat
     }
 }
 
-/// Invariant 2, before a failover of `members` (one item, or a group on one common point).
-/// Returns each member's data loss.
+/// Invariant 2, before a failover of `members` (one item, or a recovery plan's members,
+/// each on its own point of the choice). Returns each member's data loss. The modernized
+/// failback is a planned failover that makes its own point when it starts: it needs the
+/// members replicating, not a fresh point, and loses nothing.
 pub(super) async fn before_failover(
     ctx: &Ctx,
     op: &OpKey,
@@ -163,6 +165,16 @@ pub(super) async fn before_failover(
                 format!("FO-001: failover needs a completed reprotect (replicating to on-prem), but {m} is {state}"),
             )));
         }
+    }
+    if ctx.planned_failover() {
+        verified(
+            ctx,
+            op,
+            Check::RecoveryPointFresh,
+            true,
+            "a planned failover makes its own point when it starts: no data loss".into(),
+        )?;
+        return Ok(Ok(vec![Some(0); members.len()]));
     }
     let points = match points_of(ctx, op, members).await {
         Ok(p) => p,
@@ -246,6 +258,9 @@ pub(super) async fn data_loss_at(
     members: &[String],
     at: DateTime<Utc>,
 ) -> Vec<Option<u64>> {
+    if ctx.planned_failover() {
+        return vec![Some(0); members.len()];
+    }
     let Ok(points) = points_of(ctx, op, members).await else {
         return vec![None; members.len()];
     };

@@ -15,6 +15,7 @@
 mod findings;
 mod guards;
 mod op;
+mod phases;
 mod recorder;
 mod report;
 mod resume;

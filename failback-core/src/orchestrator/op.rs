@@ -25,6 +25,8 @@ pub(super) enum Mutation {
     Failover(FailoverRequest),
     /// Commit.
     Commit,
+    /// Cancel a failover that is not committed (a rollback).
+    CancelFailover,
 }
 
 /// One operation: a stage on a target, for its member items.
@@ -49,6 +51,8 @@ pub(super) enum Flow {
     Failed(String),
     /// Not finished: cancelled (a running job is left running).
     Pending,
+    /// The job is suspended on a manual action: a person decides.
+    Suspended(crate::provider::ManualActionWait),
 }
 
 /// When an operation ran and its job.
@@ -57,6 +61,15 @@ pub(super) struct OpRun {
     pub(super) started_at: Option<DateTime<Utc>>,
     pub(super) finished_at: Option<DateTime<Utc>>,
     pub(super) job: Option<JobId>,
+}
+
+/// The protection operation of an operation key: its stage's, or the cancel of a failover.
+pub(super) fn operation_of(key: &OpKey) -> Operation {
+    if key.cancel {
+        Operation::CancelFailover
+    } else {
+        operation(key.stage)
+    }
 }
 
 /// The protection operation of a stage.
@@ -125,6 +138,11 @@ pub(super) async fn execute(
         }
         if let Some((job, _)) = &p.job {
             let job = job.clone();
+            if ctx.releases(&job) {
+                if let Err(e) = resume_suspended(ctx, key, &job).await {
+                    return Ok((Flow::Failed(cause(key, &e)), run));
+                }
+            }
             ctx.emit(Event::JobStarted {
                 target: key.target.clone(),
                 stage: key.stage,
@@ -191,10 +209,39 @@ fn record_job(ctx: &Ctx, key: &OpKey, job: &JobId, reattached: bool) -> Result<(
 
 async fn call(ctx: &Ctx, spec: &OpSpec) -> Result<JobId> {
     let target = &spec.key.target;
+    ctx.write_slot().await;
     match &spec.mutation {
         Mutation::Reprotect(r) => ctx.recovery.reprotect(target, r).await,
         Mutation::Failover(r) => ctx.recovery.failover(target, r).await,
         Mutation::Commit => ctx.recovery.commit(target).await,
+        Mutation::CancelFailover => ctx.recovery.cancel_failover(target).await,
+    }
+}
+
+/// Resume a job suspended on a manual action that a person released: journaled before the
+/// call. A job that is no longer suspended (resumed before a crash) is left as it is.
+async fn resume_suspended(ctx: &Ctx, key: &OpKey, job: &JobId) -> Result<()> {
+    let status = ctx
+        .read(&key.target, key.stage, || ctx.recovery.job(job))
+        .await?;
+    if status.state != JobState::Suspended {
+        return Ok(());
+    }
+    ctx.append(&Entry::JobResumed {
+        op: key.clone(),
+        job: job.clone(),
+        at: ctx.now(),
+    })?;
+    ctx.write_slot().await;
+    match ctx
+        .recovery
+        .resume_job(job, "released with failback resume --continue")
+        .await
+    {
+        Ok(()) => Ok(()),
+        // Resumed already (a lost response, or before a crash): it runs again.
+        Err(e) if e.kind() == Some(crate::ErrorKind::Conflict) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -211,11 +258,27 @@ async fn issue(
     let mut jitter = ctx.jitter(&key.target, key.stage, "issue");
     let attempts = ctx.settings.retry_attempts.max(1);
     let mut attempt = 1;
+    let not_ready_until = since
+        + chrono::Duration::from_std(ctx.settings.not_ready_budget)
+            .unwrap_or(chrono::TimeDelta::MAX);
     let (job, reattached) = loop {
         let e = match call(ctx, spec).await {
             Ok(job) => break (job, false),
             Err(e) => e,
         };
+        // Not ready yet (the agent has not re-registered after commit): refused without
+        // effect, so waiting and calling again issues nothing twice. Its own budget.
+        if e.kind() == Some(crate::ErrorKind::NotReady) && ctx.now() < not_ready_until {
+            let wait = e
+                .retry_after()
+                .unwrap_or(ctx.settings.poll_initial)
+                .max(Duration::from_secs(1));
+            ctx.retry_event(&key.target, key.stage, attempt, &e, wait);
+            if !ctx.sleep(wait).await {
+                return Ok((Flow::Pending, run));
+            }
+            continue;
+        }
         let retry = e.is_retryable() && attempt < attempts;
         if retry {
             let wait = jitter.next(e.retry_after());
@@ -267,7 +330,7 @@ async fn find_existing(
     intent_at: Option<DateTime<Utc>>,
 ) -> Result<Option<JobId>> {
     let key = &spec.key;
-    let op = operation(key.stage);
+    let op = operation_of(key);
     let jobs = ctx
         .read(&key.target, key.stage, || {
             ctx.recovery.find_jobs(&key.target, op)
@@ -309,7 +372,11 @@ async fn poll(
 ) -> Result<(Flow, OpRun)> {
     let key = &spec.key;
     let limit = ctx.settings.stage_deadline;
-    let deadline = since + chrono::Duration::from_std(limit).unwrap_or(chrono::TimeDelta::MAX);
+    let span = chrono::Duration::from_std(limit).unwrap_or(chrono::TimeDelta::MAX);
+    // The deadline counts from the start, and again from each rise of the job's progress:
+    // a 2 TB copy that keeps moving is not stuck, one that stops moving for the whole
+    // deadline is.
+    let mut deadline = since + span;
     let mut backoff = PollBackoff::new(ctx.settings.poll_initial, ctx.settings.poll_max);
     let mut progress = None;
     loop {
@@ -322,12 +389,20 @@ async fn poll(
             Err(e) => return Ok((Flow::Failed(cause(key, &e)), run)),
         };
         if status.progress.is_some() && status.progress != progress {
+            if status.progress > progress && progress.is_some() {
+                deadline = deadline.max(ctx.now() + span);
+            }
             progress = status.progress;
             ctx.emit(Event::JobProgress {
                 target: key.target.clone(),
                 stage: key.stage,
                 percent: status.progress.unwrap_or(0),
             });
+        }
+        if status.state == JobState::Suspended {
+            if let Some(wait) = status.manual_action.clone() {
+                return Ok((Flow::Suspended(wait), run));
+            }
         }
         if status.state.is_final() {
             let at = ctx.now();

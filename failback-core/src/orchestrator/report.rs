@@ -4,9 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::journal::HoldKey;
 use crate::provider::JobId;
 use crate::request::Stage;
 use crate::rules::Finding;
+use crate::runbook::Phase;
 
 /// How an item ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,8 +23,24 @@ pub enum ItemStatus {
         /// The cause.
         cause: String,
     },
-    /// Not finished: cancelled, or interrupted (resume the journal to go on).
+    /// Not finished: cancelled, or interrupted (resume the journal to go on), or waiting
+    /// behind a held application (its disk slots, its wave).
     Pending,
+    /// Stopped where a person decides (a phase of `hold_after`, a held commit, a manual
+    /// action, a classic item whose verification failed): `failback resume --continue`
+    /// goes on.
+    Held {
+        /// The phase it stopped after.
+        phase: Phase,
+        /// Why.
+        reason: String,
+    },
+    /// Its failover was cancelled (modernized flavour): it replicates to on-premises again,
+    /// its Azure VM runs.
+    RolledBack {
+        /// Why (the verification that failed, or the `rollback` commit policy).
+        cause: String,
+    },
 }
 
 /// One stage of one item in a run.
@@ -63,6 +81,36 @@ pub struct ItemOutcome {
     pub findings: Vec<Finding>,
 }
 
+/// How an application ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationOutcome {
+    /// Its name.
+    pub name: String,
+    /// Its cutover wave.
+    pub wave: u32,
+    /// Its items, in boot order.
+    pub items: Vec<String>,
+    /// When its first failover started (its first Azure VM shut down), when one did.
+    pub cutover_started_at: Option<DateTime<Utc>>,
+    /// When its last on-premises VM was seen running and verified.
+    pub verified_at: Option<DateTime<Utc>>,
+    /// Its downtime: first Azure VM shut down to last on-premises VM running and verified.
+    pub downtime_seconds: Option<u64>,
+    /// The cutover window its failover started in, when the request gave windows.
+    pub window: Option<crate::runbook::Window>,
+    /// Where it stopped for a person, if it did.
+    pub held: Option<HoldKey>,
+}
+
+/// A hold the run reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldRecord {
+    /// Which.
+    pub hold: HoldKey,
+    /// Why.
+    pub reason: String,
+}
+
 /// The outcome of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -78,6 +126,12 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// Per item.
     pub items: Vec<ItemOutcome>,
+    /// Per application.
+    #[serde(default)]
+    pub applications: Vec<ApplicationOutcome>,
+    /// The holds where the run stopped for a person (`failback resume --continue`).
+    #[serde(default)]
+    pub holds: Vec<HoldRecord>,
 }
 
 impl RunReport {
@@ -93,7 +147,93 @@ impl RunReport {
     pub fn pending(&self) -> usize {
         self.count(|s| matches!(s, ItemStatus::Pending))
     }
+    /// Items held where a person decides.
+    pub fn held(&self) -> usize {
+        self.count(|s| matches!(s, ItemStatus::Held { .. }))
+    }
+    /// Items rolled back.
+    pub fn rolled_back(&self) -> usize {
+        self.count(|s| matches!(s, ItemStatus::RolledBack { .. }))
+    }
     fn count(&self, f: impl Fn(&ItemStatus) -> bool) -> usize {
         self.items.iter().filter(|i| f(&i.status)).count()
+    }
+}
+
+/// When one phase of one cutover wave ran, as the run's records show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseSpan {
+    /// The phase.
+    pub phase: Phase,
+    /// The cutover wave.
+    pub wave: u32,
+    /// Its first step's start.
+    pub started_at: DateTime<Utc>,
+    /// Its last step's end.
+    pub finished_at: DateTime<Utc>,
+}
+
+impl RunReport {
+    /// The phases of each wave of `plan` as they ran: reprotect, from the wave's first
+    /// reprotect to its last; wait-healthy, from the last reprotect's end to the first
+    /// failover; cutover, first failover start to last failover end; verify, to the last
+    /// application verified; commit and reprotect to Azure, first start to last end.
+    pub fn phase_spans(&self, plan: &crate::plan::Plan) -> Vec<PhaseSpan> {
+        use std::collections::BTreeMap;
+        let wave_of: std::collections::HashMap<&str, u32> = plan
+            .applications
+            .iter()
+            .flat_map(|a| a.items().map(move |i| (i, a.wave)))
+            .collect();
+        let mut spans: BTreeMap<(u32, Phase), (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        type Spans = BTreeMap<(u32, Phase), (DateTime<Utc>, DateTime<Utc>)>;
+        fn put(spans: &mut Spans, wave: u32, phase: Phase, s: DateTime<Utc>, e: DateTime<Utc>) {
+            let v = spans.entry((wave, phase)).or_insert((s, e));
+            v.0 = v.0.min(s);
+            v.1 = v.1.max(e);
+        }
+        for it in &self.items {
+            let wave = wave_of.get(it.item.as_str()).copied().unwrap_or(0);
+            for r in &it.stages {
+                let (Some(s), Some(e)) = (r.started_at, r.finished_at) else {
+                    continue;
+                };
+                let phase = match r.stage {
+                    Stage::Reprotect => Phase::Reprotect,
+                    Stage::Failover => Phase::Cutover,
+                    Stage::Commit => Phase::Commit,
+                    Stage::ReprotectToAzure => Phase::ReprotectToAzure,
+                };
+                put(&mut spans, wave, phase, s, e);
+            }
+        }
+        for a in &self.applications {
+            if let (Some(cut), Some(v)) = (
+                spans.get(&(a.wave, Phase::Cutover)).map(|c| c.1),
+                a.verified_at,
+            ) {
+                put(&mut spans, a.wave, Phase::Verify, cut.min(v), v);
+            }
+        }
+        let waves: Vec<u32> = spans.keys().map(|(w, _)| *w).collect();
+        for w in waves {
+            if let (Some(r), Some(c)) = (
+                spans.get(&(w, Phase::Reprotect)).copied(),
+                spans.get(&(w, Phase::Cutover)).copied(),
+            ) {
+                if c.0 >= r.1 {
+                    spans.insert((w, Phase::WaitHealthy), (r.1, c.0));
+                }
+            }
+        }
+        spans
+            .into_iter()
+            .map(|((wave, phase), (started_at, finished_at))| PhaseSpan {
+                phase,
+                wave,
+                started_at,
+                finished_at,
+            })
+            .collect()
     }
 }

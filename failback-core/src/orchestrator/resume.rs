@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::journal::{Entry, OpKey};
+use crate::journal::{Entry, HoldKey, OpKey};
 use crate::provider::{JobId, JobState};
 use crate::request::Stage;
 
@@ -33,6 +33,10 @@ impl OpPrior {
 pub(super) struct Prior {
     ops: HashMap<OpKey, OpPrior>,
     failed: HashMap<String, (Stage, String)>,
+    /// Holds reached, with their reason and (for a manual action) the suspended job.
+    held: std::collections::BTreeMap<HoldKey, (String, Option<JobId>)>,
+    /// Holds a person released.
+    released: std::collections::BTreeSet<HoldKey>,
 }
 
 impl Prior {
@@ -65,10 +69,40 @@ impl Prior {
                 } => {
                     p.failed.insert(item.clone(), (*stage, cause.clone()));
                 }
-                Entry::RunStarted { .. } | Entry::Verified { .. } | Entry::RunFinished { .. } => {}
+                Entry::Held {
+                    hold, reason, job, ..
+                } => {
+                    p.held.insert(hold.clone(), (reason.clone(), job.clone()));
+                }
+                Entry::Released { hold, .. } => {
+                    p.released.insert(hold.clone());
+                }
+                Entry::RunStarted { .. }
+                | Entry::Verified { .. }
+                | Entry::JobResumed { .. }
+                | Entry::RunFinished { .. } => {}
             }
         }
         p
+    }
+
+    /// Whether a hold was reached in an earlier run.
+    pub(super) fn was_held(&self, hold: &HoldKey) -> bool {
+        self.held.contains_key(hold)
+    }
+
+    /// Whether a person released a hold in an earlier run.
+    pub(super) fn was_released(&self, hold: &HoldKey) -> bool {
+        self.released.contains(hold)
+    }
+
+    /// The holds reached and not released, with their reason and suspended job.
+    pub(super) fn pending_holds(
+        &self,
+    ) -> impl Iterator<Item = (&HoldKey, &(String, Option<JobId>))> {
+        self.held
+            .iter()
+            .filter(|(k, _)| !self.released.contains(*k))
     }
 
     /// What the journal knows of an operation.

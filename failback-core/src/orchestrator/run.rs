@@ -7,21 +7,19 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
-use tokio::task::JoinSet;
 
 use super::findings::Knowledge;
 use super::recorder::Recorder;
 use super::resume::Prior;
 use super::retry::{salt, Jitter};
-use super::unit::run_unit;
-use super::{CancellationToken, ItemOutcome, RunReport, RunSettings};
+use super::{CancellationToken, RunReport, RunSettings};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::estate::{Estate, Flavor};
 use crate::events::Event;
 use crate::journal::{self, Entry, Journal};
 use crate::plan::Plan;
-use crate::provider::{OnPremProvider, PointSpec, RecoveryProvider, Target};
+use crate::provider::{NetVerifier, OnPremProvider, PointSpec, RecoveryProvider, Target, Verifier};
 use crate::request::{PointChoice, Stage};
 
 /// Events buffered per subscriber. A subscriber that falls further behind loses the oldest
@@ -46,6 +44,7 @@ pub struct Orchestrator {
     settings: RunSettings,
     events: broadcast::Sender<Event>,
     knowledge: Arc<Knowledge>,
+    verifier: Arc<dyn Verifier>,
 }
 
 impl Orchestrator {
@@ -64,7 +63,15 @@ impl Orchestrator {
             settings,
             events,
             knowledge: Arc::new(Knowledge::default()),
+            verifier: Arc::new(NetVerifier),
         }
+    }
+
+    /// Run the verify gate's checks with `verifier` (default: [`NetVerifier`], real TCP
+    /// connections and commands; the lab site has its own).
+    pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Orchestrator {
+        self.verifier = verifier;
+        self
     }
 
     /// Take the items' OS family and static on-prem addresses from the estate the plan was
@@ -111,7 +118,13 @@ impl Orchestrator {
             plan: Box::new(plan.clone()),
             settings: serde_json::to_value(&self.settings).unwrap_or_default(),
         })?;
-        let ctx = self.context(Arc::new(plan.clone()), recorder, cancel, Prior::default());
+        let ctx = self.context(
+            Arc::new(plan.clone()),
+            recorder,
+            cancel,
+            Prior::default(),
+            false,
+        );
         drive(ctx, run_id, started_at, false).await
     }
 
@@ -123,6 +136,27 @@ impl Orchestrator {
     pub async fn resume(
         &self,
         opened: journal::Opened,
+        cancel: CancellationToken,
+    ) -> Result<RunReport> {
+        self.resume_with(opened, false, cancel).await
+    }
+
+    /// Continue the run of a journal like [`Orchestrator::resume`], releasing first every
+    /// hold it reached (a phase of `hold_after`, a held commit, a manual action): the
+    /// person's decision to go on, recorded in the journal. A plain resume never passes a
+    /// hold: it continues what was interrupted and stops again where a person decides.
+    pub async fn resume_and_continue(
+        &self,
+        opened: journal::Opened,
+        cancel: CancellationToken,
+    ) -> Result<RunReport> {
+        self.resume_with(opened, true, cancel).await
+    }
+
+    async fn resume_with(
+        &self,
+        opened: journal::Opened,
+        release: bool,
         cancel: CancellationToken,
     ) -> Result<RunReport> {
         let journal::Opened {
@@ -143,7 +177,7 @@ impl Orchestrator {
         let (run_id, started_at) = (run_id.clone(), *at);
         let plan = Arc::new(plan.as_ref().clone());
         let prior = Prior::from_entries(&entries);
-        let ctx = self.context(plan, Recorder::new(journal), cancel, prior);
+        let ctx = self.context(plan, Recorder::new(journal), cancel, prior, release);
         if let Some(w) = warning {
             ctx.warn(format!("run journal: {w}"));
         }
@@ -156,14 +190,27 @@ impl Orchestrator {
         recorder: Recorder,
         cancel: CancellationToken,
         prior: Prior,
+        release: bool,
     ) -> Arc<Ctx> {
+        let released_jobs = if release {
+            prior
+                .pending_holds()
+                .filter_map(|(_, (_, job))| job.clone())
+                .collect()
+        } else {
+            Default::default()
+        };
         Arc::new(Ctx {
+            release,
+            released_jobs,
+            next_write: Mutex::new(None),
             recovery: self.recovery.clone(),
             onprem: self.onprem.clone(),
             clock: self.clock.clone(),
             settings: self.settings.clone(),
             events: self.events.clone(),
             knowledge: self.knowledge.clone(),
+            verifier: self.verifier.clone(),
             plan,
             recorder,
             cancel,
@@ -197,45 +244,18 @@ async fn drive(
         resumed,
         dry_run: ctx.settings.dry_run,
     });
-    let n = plan.units.len();
-    let mut results: Vec<Vec<ItemOutcome>> = (0..n).map(|_| Vec::new()).collect();
-    let mut set = JoinSet::new();
-    // Plan order; a resumed run first takes the units it left in flight, then the ones it
-    // had started (a stable sort keeps plan order within each).
-    let order: Vec<usize> = if resumed {
-        ctx.prior.resume_order(&plan.units)
-    } else {
-        (0..n).collect()
-    };
-    let mut next = 0;
-    let limit = ctx.settings.concurrency.max(1);
-    loop {
-        while set.len() < limit && next < n {
-            set.spawn(run_unit(ctx.clone(), order[next]));
-            next += 1;
-        }
-        let Some(joined) = set.join_next().await else {
-            break;
-        };
-        match joined {
-            Ok(Ok((u, items))) => results[u] = items,
-            Ok(Err(e)) => {
-                set.shutdown().await;
-                return Err(ctx.recorder.take_error().unwrap_or(e));
-            }
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => {}
-        }
-    }
+    let shaped = super::phases::run(ctx.clone(), resumed).await?;
     let report = RunReport {
         run_id,
         started_at,
         finished_at: ctx.now(),
         dry_run: ctx.settings.dry_run,
         warnings: ctx.warnings.lock().map(|w| w.clone()).unwrap_or_default(),
-        items: results.into_iter().flatten().collect(),
+        items: shaped.items,
+        applications: shaped.applications,
+        holds: shaped.holds,
     };
-    if report.pending() == 0 {
+    if report.pending() == 0 && report.held() == 0 {
         ctx.append(&Entry::RunFinished {
             at: report.finished_at,
         })?;
@@ -257,14 +277,49 @@ pub(super) struct Ctx {
     pub(super) settings: RunSettings,
     pub(super) events: broadcast::Sender<Event>,
     pub(super) knowledge: Arc<Knowledge>,
+    pub(super) verifier: Arc<dyn Verifier>,
     pub(super) plan: Arc<Plan>,
     pub(super) recorder: Recorder,
     pub(super) cancel: CancellationToken,
     pub(super) prior: Prior,
     pub(super) warnings: Mutex<Vec<String>>,
+    /// This resume releases the holds an earlier run reached (`--continue`).
+    pub(super) release: bool,
+    /// The suspended jobs whose manual action this resume releases.
+    pub(super) released_jobs: std::collections::HashSet<crate::provider::JobId>,
+    /// When the next remote write may go (the write rate).
+    pub(super) next_write: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Ctx {
+    /// Whether resuming `job` (suspended on a manual action) was released by a person.
+    pub(super) fn releases(&self, job: &crate::provider::JobId) -> bool {
+        self.released_jobs.contains(job)
+    }
+
+    /// Wait for the write rate to allow one more remote mutation (a burst of 10 seconds'
+    /// worth is allowed; 0 writes per minute means no limit).
+    pub(super) async fn write_slot(&self) {
+        let rate = self.settings.writes_per_minute;
+        if rate == 0 || self.settings.dry_run {
+            return;
+        }
+        let step = chrono::Duration::microseconds(60_000_000 / i64::from(rate));
+        let burst = step * i32::try_from(rate.div_ceil(6).max(1)).unwrap_or(i32::MAX);
+        let now = self.now();
+        let at = {
+            let Ok(mut next) = self.next_write.lock() else {
+                return;
+            };
+            let earliest = next.map_or(now - burst, |n| n.max(now - burst));
+            *next = Some(earliest + step);
+            earliest
+        };
+        if at > now {
+            let _ = self.sleep((at - now).to_std().unwrap_or_default()).await;
+        }
+    }
+
     /// Send an event; nobody listening is fine.
     pub(super) fn emit(&self, event: Event) {
         let _ = self.events.send(event);

@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RunSettings {
-    /// Units running at once.
+    /// Operations in flight at once, at most: an upper bound; the schedule follows the
+    /// resources (disk slots per master target, the write rate) below it.
     pub concurrency: usize,
     /// Do everything but mutate: reads, checks, events and the report, no job started.
     pub dry_run: bool,
-    /// How long one stage may take, polling included.
+    /// How long one stage may go without progress, polling included: counted from its
+    /// start and again from each rise of its job's progress percentage.
     pub stage_deadline: Duration,
     /// First wait between job polls (the provider's suggestion wins when it gives one).
     pub poll_initial: Duration,
@@ -29,12 +31,21 @@ pub struct RunSettings {
     pub verify_timeout: Duration,
     /// Seed of the retry jitter, so a run can be replayed.
     pub seed: u64,
+    /// Remote mutations per minute at most (ARM's write limits; 0: no limit). The
+    /// schedule follows this rate besides the master targets' disk slots.
+    pub writes_per_minute: u32,
+    /// How long a call refused as not ready yet (the mobility agent re-registering after
+    /// commit) is tried again, from the first attempt.
+    pub not_ready_budget: Duration,
+    /// How long a reprotected unit may take to show a recovery point inside the RPO
+    /// threshold (the wait-healthy phase) before it fails.
+    pub healthy_timeout: Duration,
 }
 
 impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
-            concurrency: 16,
+            concurrency: 512,
             dry_run: false,
             stage_deadline: Duration::from_secs(6 * 3600),
             poll_initial: Duration::from_secs(15),
@@ -44,6 +55,9 @@ impl Default for RunSettings {
             retry_cap: Duration::from_secs(120),
             verify_timeout: Duration::from_secs(1800),
             seed: 0,
+            writes_per_minute: 600,
+            not_ready_budget: Duration::from_secs(3600),
+            healthy_timeout: Duration::from_secs(3600),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::journal::{Check, Entry, Journal, OpKey};
 use crate::plan::{Plan, Summary};
 use crate::provider::{
     Direction, GuestNic, JobId, JobState, JobStatus, MockOnPremProvider, MockRecoveryProvider,
-    PointSpec, Target, VmRuntime,
+    PointSpec, RecoveryCapability, Target, VmRuntime,
 };
 use crate::readiness::{Inputs, ItemReport, PlannedStage, UnitKind, UnitReport, Via};
 use crate::request::{PointChoice, Request, Stage};
@@ -91,6 +91,7 @@ fn item(id: &str, state: S, stages: &[Stage], group: bool) -> ItemReport {
         recovery_point: None,
         data_loss: None,
         blocked_by: Vec::new(),
+        disks: 1,
     }
 }
 
@@ -130,6 +131,10 @@ fn plan_of(units: Vec<UnitReport>, request: Request) -> Plan {
         summary: Summary::default(),
         units,
         findings: Vec::new(),
+        applications: Vec::new(),
+        phases: Vec::new(),
+        schedule_findings: Vec::new(),
+        attached_disks: Default::default(),
     }
 }
 
@@ -273,10 +278,14 @@ async fn commit_is_refused_when_the_onprem_vm_was_not_seen_running() {
         .returning(|_, _| Ok(JobId("fo-1".into())));
     rec.expect_commit().never();
     rec.expect_reprotect().never();
-    onprem.expect_vm_runtime().returning(|i| {
+    // Seen running after the failover and by the verify gate, then off when the commit's
+    // own check looks again: the commit is not issued.
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    onprem.expect_vm_runtime().returning(move |i| {
+        let n = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(Some(VmRuntime {
-            powered_on: false,
-            guest_running: Some(false),
+            powered_on: n < 2,
+            guest_running: Some(n < 2),
             ..running(i)
         }))
     });
@@ -290,10 +299,66 @@ async fn commit_is_refused_when_the_onprem_vm_was_not_seen_running() {
     let (stage, cause) = failed_in(&report.items[0]);
     assert_eq!(stage, Stage::Commit);
     assert!(cause.contains("not running"), "{cause}");
-    assert!(verified(&journal, Check::OnPremVmRunning)
-        .iter()
-        .all(|(ok, _)| !ok));
-    assert_eq!(report.items[0].recovery_time_seconds, None);
+    assert_eq!(
+        verified(&journal, Check::OnPremVmRunning)
+            .iter()
+            .map(|(ok, _)| *ok)
+            .collect::<Vec<_>>(),
+        vec![true, false],
+        "seen running after the failover, not at the commit"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_classic_item_that_fails_verification_is_held_uncommitted() {
+    let mut rec = MockRecoveryProvider::new();
+    let mut onprem = MockOnPremProvider::new();
+    rec.expect_protection_state()
+        .returning(|_| Ok(S::ReplicatingToOnPrem));
+    rec.expect_recovery_points()
+        .returning(|_| Ok(vec![point("p1", 5, Consistency::CrashConsistent)]));
+    rec.expect_azure_vm_shut_down().returning(|_| Ok(true));
+    rec.expect_job()
+        .returning(|j| Ok(status(j, JobState::Succeeded)));
+    rec.expect_failover()
+        .times(1)
+        .returning(|_, _| Ok(JobId("fo-1".into())));
+    rec.expect_capability()
+        .returning(RecoveryCapability::default);
+    rec.expect_commit().never();
+    rec.expect_cancel_failover().never();
+    // The VM is powered on but its guest never answers.
+    onprem.expect_vm_runtime().returning(|i| {
+        Ok(Some(VmRuntime {
+            guest_running: None,
+            ..running(i)
+        }))
+    });
+    let o = orchestrator(rec, onprem, RunSettings::default());
+    let plan = plan_of(
+        vec![single("web-01", S::ReplicatingToOnPrem, FROM_REPLICATING)],
+        Request::default(),
+    );
+    let (report, journal) = run(&o, &plan, "verify-fails-classic").await;
+
+    match &report.items[0].status {
+        ItemStatus::Held { phase, reason } => {
+            assert_eq!(*phase, crate::runbook::Phase::Verify);
+            assert!(reason.contains("does not answer"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(report.holds.len(), 1);
+    let checks = verified(&journal, Check::ApplicationVerified);
+    assert_eq!(checks.len(), 1);
+    assert!(!checks[0].0, "{checks:?}");
+    assert!(journal.iter().any(|e| matches!(e, Entry::Held { .. })));
+    assert!(
+        !journal
+            .iter()
+            .any(|e| matches!(e, Entry::RunFinished { .. })),
+        "a held run is not finished"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -400,8 +465,19 @@ async fn commit_of_an_item_failed_over_before_the_run_checks_its_state_first() {
 #[tokio::test(start_paused = true)]
 async fn failover_is_refused_until_reprotect_completed() {
     let mut rec = MockRecoveryProvider::new();
-    rec.expect_protection_state()
-        .returning(|_| Ok(S::Reprotecting));
+    // Replicating when the wait-healthy phase looks, reprotecting (a resync) when the
+    // failover's own check looks: the guard still refuses.
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    rec.expect_protection_state().returning(move |_| {
+        let n = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(if n == 0 {
+            S::ReplicatingToOnPrem
+        } else {
+            S::Reprotecting
+        })
+    });
+    rec.expect_recovery_points()
+        .returning(|_| Ok(vec![point("p1", 5, Consistency::CrashConsistent)]));
     rec.expect_failover().never();
     rec.expect_commit().never();
     let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
@@ -429,8 +505,17 @@ async fn failover_is_refused_when_the_latest_point_is_older_than_the_rpo() {
     let mut rec = MockRecoveryProvider::new();
     rec.expect_protection_state()
         .returning(|_| Ok(S::ReplicatingToOnPrem));
-    rec.expect_recovery_points()
-        .returning(|_| Ok(vec![point("p-old", 16, Consistency::CrashConsistent)]));
+    // Fresh when the wait-healthy phase looks, 16 minutes old (replication fell behind)
+    // when the failover's own check looks.
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    rec.expect_recovery_points().returning(move |_| {
+        let n = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(vec![if n == 0 {
+            point("p-new", 5, Consistency::CrashConsistent)
+        } else {
+            point("p-old", 16, Consistency::CrashConsistent)
+        }])
+    });
     rec.expect_failover().never();
     let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
     let plan = plan_of(
@@ -565,13 +650,19 @@ async fn a_group_fails_over_and_commits_once_through_its_recovery_plan_on_one_po
 #[tokio::test(start_paused = true)]
 async fn a_group_member_refused_stops_the_whole_group() {
     let mut rec = MockRecoveryProvider::new();
-    rec.expect_protection_state().returning(|i| {
-        Ok(if i == "web" {
-            S::FailedOverToAzure
-        } else {
+    // web replicates when the wait-healthy phase looks, not when the group's failover
+    // check looks.
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    rec.expect_protection_state().returning(move |i| {
+        let first = i != "web" || reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        Ok(if first {
             S::ReplicatingToOnPrem
+        } else {
+            S::FailedOverToAzure
         })
     });
+    rec.expect_recovery_points()
+        .returning(|_| Ok(vec![point("p1", 5, Consistency::CrashConsistent)]));
     rec.expect_failover().never();
     let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
     let plan = plan_of(
@@ -743,6 +834,45 @@ async fn a_job_past_the_stage_deadline_fails_the_item() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_job_that_keeps_progressing_outlives_the_stage_deadline() {
+    let mut rec = MockRecoveryProvider::new();
+    rec.expect_reprotect()
+        .times(1)
+        .returning(|_, _| Ok(JobId("rp-long".into())));
+    let start = tokio::time::Instant::now();
+    // A copy of 50 minutes that gains a percent every 30 s: five times the deadline.
+    rec.expect_job().returning(move |j| {
+        let pct = (start.elapsed().as_secs() / 30).min(100) as u8;
+        let state = if pct >= 100 {
+            JobState::Succeeded
+        } else {
+            JobState::InProgress
+        };
+        Ok(JobStatus {
+            progress: Some(pct),
+            poll_after: Some(Duration::from_secs(60)),
+            ..status(j, state)
+        })
+    });
+    let settings = RunSettings {
+        stage_deadline: Duration::from_secs(600),
+        ..RunSettings::default()
+    };
+    let o = orchestrator(rec, MockOnPremProvider::new(), settings);
+    let plan = plan_of(
+        vec![single("web-01", S::FailedOverToAzure, &[Stage::Reprotect])],
+        Request::default(),
+    );
+    let (report, _) = run(&o, &plan, "progressing").await;
+    assert!(
+        matches!(report.items[0].status, ItemStatus::Done),
+        "{:?}",
+        report.items[0].status
+    );
+    assert!(start.elapsed() >= Duration::from_secs(3000));
+}
+
+#[tokio::test(start_paused = true)]
 async fn cancelling_stops_new_operations_and_leaves_the_running_job_alone() {
     let cancel = CancellationToken::new();
     let mut rec = MockRecoveryProvider::new();
@@ -806,12 +936,14 @@ async fn a_dry_run_issues_no_mutation_and_still_checks_what_it_can() {
     rec.expect_job().never();
     rec.expect_find_jobs().never();
     // Only the item already replicating can be checked for real.
+    // Read by the wait-healthy phase and by the failover's check.
     rec.expect_protection_state()
-        .times(1)
+        .times(2)
         .withf(|i| i == "ready")
         .returning(|_| Ok(S::ReplicatingToOnPrem));
     rec.expect_recovery_points()
-        .times(1)
+        .times(2)
+        .withf(|i| i == "ready")
         .returning(|_| Ok(vec![point("p1", 3, Consistency::CrashConsistent)]));
     onprem.expect_vm_runtime().never();
     let settings = RunSettings {
@@ -854,10 +986,7 @@ fn started(plan: &Plan) -> Entry {
 }
 
 fn key(item: &str, stage: Stage) -> OpKey {
-    OpKey {
-        target: Target::Item(item.into()),
-        stage,
-    }
+    OpKey::new(Target::Item(item.into()), stage)
 }
 
 #[tokio::test(start_paused = true)]
@@ -1304,3 +1433,5 @@ async fn a_lab_drill_killed_at_any_record_and_resumed_issues_nothing_twice() {
     }
     assert!(crashed >= 10, "{crashed}");
 }
+
+mod phases;

@@ -13,30 +13,31 @@ use super::run::Ctx;
 use super::{ItemOutcome, ItemStatus, StageRecord};
 use crate::error::Result;
 use crate::events::Event;
-use crate::journal::{Entry, OpKey};
-use crate::provider::{Direction, FailoverRequest, MemberInputs, ReprotectRequest, Target};
+use crate::journal::Entry;
+use crate::provider::{Direction, FailoverRequest, ReprotectRequest, Target};
 use crate::readiness::{ItemReport, UnitReport, Via};
 use crate::request::Stage;
 
 /// One operation of a stage with what its checks need.
 #[derive(Debug, Clone)]
-struct StageJob {
-    spec: OpSpec,
+pub(super) struct StageJob {
+    pub(super) spec: OpSpec,
     /// Run the checks before issuing (a dry run skips those that depend on a stage it did
     /// not really run).
-    check: bool,
+    pub(super) check: bool,
     /// Per member: whether its failover succeeded in this run (`None`: not in this run).
-    failover_ok: Vec<Option<bool>>,
+    pub(super) failover_ok: Vec<Option<bool>>,
 }
 
 /// How one operation of a stage went.
 #[derive(Debug)]
-struct StageOutcome {
-    flow: Flow,
-    record: StageRecord,
-    members: Vec<MemberFacts>,
+pub(super) struct StageOutcome {
+    pub(super) flow: Flow,
+    pub(super) record: StageRecord,
+    pub(super) members: Vec<MemberFacts>,
 }
 
+#[allow(dead_code)]
 fn target_of(unit: &UnitReport, item: &ItemReport, stage: Stage) -> Option<Target> {
     let via = item.stages.iter().find(|p| p.stage == stage)?.via;
     match (via, &unit.recovery_plan) {
@@ -45,7 +46,7 @@ fn target_of(unit: &UnitReport, item: &ItemReport, stage: Stage) -> Option<Targe
     }
 }
 
-fn mutation(ctx: &Ctx, stage: Stage, item: &ItemReport) -> Mutation {
+pub(super) fn mutation(ctx: &Ctx, stage: Stage, item: &ItemReport) -> Mutation {
     let i = &item.inputs;
     match stage {
         Stage::Reprotect => Mutation::Reprotect(ReprotectRequest {
@@ -74,40 +75,7 @@ fn mutation(ctx: &Ctx, stage: Stage, item: &ItemReport) -> Mutation {
     }
 }
 
-/// The mutation of a recovery-plan stage: the group's inputs, and for a reprotect each
-/// member's own process server and datastore.
-fn plan_mutation(
-    ctx: &Ctx,
-    stage: Stage,
-    unit: &UnitReport,
-    lead: &ItemReport,
-    members: &[usize],
-) -> Mutation {
-    let mut m = mutation(ctx, stage, lead);
-    if let Mutation::Reprotect(req) = &mut m {
-        req.members = members
-            .iter()
-            .map(|&i| {
-                let it = &unit.items[i];
-                let (ps, ds) = match req.direction {
-                    Direction::AzureToOnPrem => (
-                        it.inputs.process_server.clone(),
-                        it.inputs.datastore.clone(),
-                    ),
-                    Direction::OnPremToAzure => (it.inputs.return_process_server.clone(), None),
-                };
-                MemberInputs {
-                    item: it.item.clone(),
-                    process_server: ps,
-                    datastore: ds,
-                }
-            })
-            .collect();
-    }
-    m
-}
-
-fn new_outcome(unit: &UnitReport, item: &ItemReport) -> ItemOutcome {
+pub(super) fn new_outcome(unit: &UnitReport, item: &ItemReport) -> ItemOutcome {
     ItemOutcome {
         item: item.item.clone(),
         unit: unit.name.clone(),
@@ -130,162 +98,39 @@ fn new_outcome(unit: &UnitReport, item: &ItemReport) -> ItemOutcome {
     }
 }
 
-/// Run one unit; returns its index and its items' outcomes. An error is a journal write
-/// failure: the run stops.
-pub(super) async fn run_unit(ctx: Arc<Ctx>, u: usize) -> Result<(usize, Vec<ItemOutcome>)> {
-    let plan = ctx.plan.clone();
-    let unit = &plan.units[u];
-    let mut outcomes: Vec<ItemOutcome> =
-        unit.items.iter().map(|it| new_outcome(unit, it)).collect();
+/// Put what an operation did into an item's outcome: its stage record, and for a
+/// failover the member's data loss, recovery time and findings.
+pub(super) fn apply_record(o: &mut ItemOutcome, out: &StageOutcome, facts: Option<&MemberFacts>) {
+    if let Some(r) = o.stages.iter_mut().find(|r| r.stage == out.record.stage) {
+        *r = out.record.clone();
+    }
+    if let Some(f) = facts {
+        o.data_loss_seconds = f.data_loss.or(o.data_loss_seconds);
+        o.recovery_time_seconds = f.recovery_time.or(o.recovery_time_seconds);
+        o.findings.extend(f.findings.iter().cloned());
+    }
+}
 
-    // A unit that failed in an earlier run of this journal stays failed.
-    if let Some(first) = unit.items.iter().find_map(|it| ctx.prior.failed(&it.item)) {
-        let first = first.clone();
-        for (o, it) in outcomes.iter_mut().zip(&unit.items) {
-            let (stage, cause) = ctx.prior.failed(&it.item).cloned().unwrap_or(first.clone());
-            o.status = ItemStatus::Failed { stage, cause };
-            for r in o.stages.iter_mut() {
-                if let Some(p) = target_of(unit, it, r.stage).and_then(|target| {
-                    ctx.prior.op(&OpKey {
-                        target,
-                        stage: r.stage,
-                    })
-                }) {
-                    r.started_at = p.started_at();
-                    r.job = p.job.as_ref().map(|(j, _)| j.clone());
-                    if let Some((state, _, at)) = &p.finished {
-                        r.finished_at = Some(*at);
-                        r.ok = Some(*state == crate::provider::JobState::Succeeded);
-                    }
-                }
-            }
-        }
-        return Ok((u, outcomes));
+/// Record `items` failed in `stage` with `cause`, in the journal and the event stream.
+pub(super) fn fail_items(ctx: &Ctx, items: &[String], stage: Stage, cause: &str) -> Result<()> {
+    for it in items {
+        ctx.append(&Entry::ItemFailed {
+            item: it.clone(),
+            stage,
+            cause: cause.to_string(),
+            at: ctx.now(),
+        })?;
+        ctx.emit(Event::ItemFailed {
+            item: it.clone(),
+            stage,
+            cause: cause.to_string(),
+        });
     }
-
-    let dry = ctx.settings.dry_run;
-    let mut failover_ok: Vec<Option<bool>> = vec![None; unit.items.len()];
-    let plans = |i: usize, s: Stage| unit.items[i].stages.iter().find(|p| p.stage == s);
-    let stages: Vec<Stage> = Stage::ALL
-        .into_iter()
-        .filter(|s| (0..unit.items.len()).any(|i| plans(i, *s).is_some()))
-        .collect();
-    for stage in stages {
-        let members: Vec<usize> = (0..unit.items.len())
-            .filter(|&i| plans(i, stage).is_some())
-            .collect();
-        let before = match stage {
-            Stage::Failover => Some(Stage::Reprotect),
-            Stage::Commit => Some(Stage::Failover),
-            _ => None,
-        };
-        // In a dry run a check is meaningful only when the stage before it really
-        // happened (before this run).
-        let check = !dry || before.is_none_or(|b| !members.iter().any(|&i| plans(i, b).is_some()));
-        let via_plan = members
-            .iter()
-            .any(|&i| plans(i, stage).is_some_and(|p| p.via == Via::RecoveryPlan));
-        let attach = |idx: &[usize]| {
-            idx.iter()
-                .any(|&i| plans(i, stage).is_some_and(|p| p.attach))
-        };
-        let mut jobs: Vec<(Vec<usize>, StageJob)> = Vec::new();
-        if via_plan {
-            let Some(rp) = &unit.recovery_plan else {
-                let cause = format!(
-                    "{stage} of group {} needs its recovery plan, and the plan names none",
-                    unit.name
-                );
-                fail_unit(&ctx, unit, &mut outcomes, stage, &cause)?;
-                return Ok((u, outcomes));
-            };
-            jobs.push((
-                members.clone(),
-                StageJob {
-                    spec: OpSpec {
-                        key: OpKey {
-                            target: Target::RecoveryPlan(rp.clone()),
-                            stage,
-                        },
-                        members: members
-                            .iter()
-                            .map(|&i| unit.items[i].item.clone())
-                            .collect(),
-                        attach: attach(&members),
-                        mutation: plan_mutation(
-                            &ctx,
-                            stage,
-                            unit,
-                            &unit.items[members[0]],
-                            &members,
-                        ),
-                    },
-                    check,
-                    failover_ok: members.iter().map(|&i| failover_ok[i]).collect(),
-                },
-            ));
-        } else {
-            for &i in &members {
-                let item = &unit.items[i];
-                jobs.push((
-                    vec![i],
-                    StageJob {
-                        spec: OpSpec {
-                            key: OpKey {
-                                target: Target::Item(item.item.clone()),
-                                stage,
-                            },
-                            members: vec![item.item.clone()],
-                            attach: attach(&[i]),
-                            mutation: mutation(&ctx, stage, item),
-                        },
-                        check,
-                        failover_ok: vec![failover_ok[i]],
-                    },
-                ));
-            }
-        }
-        let results = run_jobs(&ctx, jobs).await?;
-        let mut flow = Flow::Done;
-        for (idx, out) in results {
-            for (k, &i) in idx.iter().enumerate() {
-                let o = &mut outcomes[i];
-                if let Some(r) = o.stages.iter_mut().find(|r| r.stage == stage) {
-                    *r = out.record.clone();
-                }
-                if let Some(f) = out.members.get(k) {
-                    o.data_loss_seconds = f.data_loss.or(o.data_loss_seconds);
-                    o.recovery_time_seconds = f.recovery_time.or(o.recovery_time_seconds);
-                    o.findings.extend(f.findings.iter().cloned());
-                }
-                if stage == Stage::Failover && !dry {
-                    failover_ok[i] = Some(out.flow == Flow::Done);
-                }
-            }
-            flow = match (flow, out.flow) {
-                (Flow::Failed(c), _) => Flow::Failed(c),
-                (_, Flow::Failed(c)) => Flow::Failed(c),
-                (Flow::Pending, _) | (_, Flow::Pending) => Flow::Pending,
-                (Flow::Done, Flow::Done) => Flow::Done,
-            };
-        }
-        match flow {
-            Flow::Done => {}
-            Flow::Pending => return Ok((u, outcomes)),
-            Flow::Failed(cause) => {
-                fail_unit(&ctx, unit, &mut outcomes, stage, &cause)?;
-                return Ok((u, outcomes));
-            }
-        }
-    }
-    for o in &mut outcomes {
-        o.status = ItemStatus::Done;
-    }
-    Ok((u, outcomes))
+    Ok(())
 }
 
 /// Run the operations of one stage side by side (a group's per-member reprotects).
-async fn run_jobs(
+pub(super) async fn run_jobs(
     ctx: &Arc<Ctx>,
     jobs: Vec<(Vec<usize>, StageJob)>,
 ) -> Result<Vec<(Vec<usize>, StageOutcome)>> {
@@ -311,34 +156,6 @@ async fn run_jobs(
         }
     }
     Ok(slots.into_iter().flatten().collect())
-}
-
-/// Mark every item of the unit failed in `stage` with `cause`, in the journal too.
-fn fail_unit(
-    ctx: &Ctx,
-    unit: &UnitReport,
-    outcomes: &mut [ItemOutcome],
-    stage: Stage,
-    cause: &str,
-) -> Result<()> {
-    for (o, it) in outcomes.iter_mut().zip(&unit.items) {
-        ctx.append(&Entry::ItemFailed {
-            item: it.item.clone(),
-            stage,
-            cause: cause.to_string(),
-            at: ctx.now(),
-        })?;
-        ctx.emit(Event::ItemFailed {
-            item: it.item.clone(),
-            stage,
-            cause: cause.to_string(),
-        });
-        o.status = ItemStatus::Failed {
-            stage,
-            cause: cause.to_string(),
-        };
-    }
-    Ok(())
 }
 
 /// One operation of a stage: its checks, the operation (or, in a dry run, nothing), and
@@ -439,9 +256,9 @@ async fn stage_op(ctx: Arc<Ctx>, job: StageJob) -> Result<StageOutcome> {
     record.ok = match &flow {
         Flow::Done => Some(true),
         Flow::Failed(_) => Some(false),
-        Flow::Pending => None,
+        Flow::Pending | Flow::Suspended(_) => None,
     };
-    if stage == Stage::Failover && flow == Flow::Done && !dry {
+    if stage == Stage::Failover && !key.cancel && flow == Flow::Done && !dry {
         let since = record.started_at.unwrap_or(now);
         let after = after_failover(&ctx, key, members, since).await?;
         for (f, a) in facts.iter_mut().zip(after) {
@@ -449,7 +266,7 @@ async fn stage_op(ctx: Arc<Ctx>, job: StageJob) -> Result<StageOutcome> {
             f.findings = a.findings;
         }
     }
-    if flow != Flow::Pending {
+    if flow != Flow::Pending && !matches!(flow, Flow::Suspended(_)) {
         ctx.emit(Event::StageFinished {
             target: key.target.clone(),
             items: members.clone(),

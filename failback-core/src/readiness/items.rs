@@ -74,6 +74,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                     recovery_point: None,
                     data_loss: None,
                     blocked_by: Vec::new(),
+                    disks: u32::try_from(it.disks.len()).unwrap_or(u32::MAX),
                 }
             })
             .collect();
@@ -132,13 +133,7 @@ impl<'a, 'e> Cx<'a, 'e> {
     fn group_checks(&mut self, spec: &UnitSpec<'e>) -> Option<String> {
         let s = Subject::Group(spec.name.clone());
         let members: BTreeSet<&str> = spec.items.iter().map(|i| i.id.as_str()).collect();
-        let plan = spec.items.first().and_then(|first| {
-            self.index
-                .plans_of(&first.id)
-                .iter()
-                .find(|p| members.iter().all(|m| p.items.iter().any(|i| i == m)))
-                .map(|p| p.name.clone())
-        });
+        let plan = self.group_plan(&spec.name).map(|p| p.name.clone());
         if plan.is_none() {
             self.push(Finding::new(
                 RuleId::Grp001,
@@ -633,9 +628,74 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
     }
 
-    /// Chooses the recovery point (one common point for a group) and its data loss.
+    /// The modernized failback is a planned failover: it makes its own point (crash- or
+    /// application-consistent) when it starts, so no existing point is needed, none can be
+    /// stale (FO-001's RPO guard is the classic flavour's), nothing beyond it is lost (no
+    /// FO-002), and a named point cannot be chosen (EXT-007).
+    fn planned_failover_point(
+        &mut self,
+        choice: &PointChoice,
+        unit: &Subject,
+        reports: &mut [ItemReport],
+    ) {
+        if let PointChoice::Point { id } = choice {
+            self.push(
+                Finding::new(
+                    RuleId::Ext007,
+                    unit.clone(),
+                    format!(
+                        "recovery point {id} cannot be chosen: the modernized failback is a planned failover, which makes its own point when it starts"
+                    ),
+                )
+                .with_remediation(
+                    "choose latest (a crash-consistent point made at failover) or latest_application_consistent (an application-consistent point made at failover)",
+                ),
+            );
+            return;
+        }
+        for r in reports.iter_mut() {
+            r.recovery_point = Some(PointReport {
+                choice: choice.clone(),
+                timing: PointTiming::AtFailover,
+                id: None,
+                time: None,
+                consistency: None,
+            });
+            r.data_loss = Some(DataLoss {
+                seconds: 0,
+                basis: LossBasis::PlannedFailover,
+                stale_accepted: false,
+            });
+        }
+    }
+
+    /// Chooses each member's recovery point and its data loss. Classic: an item fails over
+    /// to the point the request names; a group fails over through its recovery plan, each
+    /// member to its own latest (or latest application-consistent) point, and a named
+    /// point is not offered for recovery plans (EXT-007).
     fn recovery_points(&mut self, spec: &UnitSpec<'e>, unit: &Subject, reports: &mut [ItemReport]) {
         let choice = self.request.recovery_point.clone();
+        if self.estate.flavor == Flavor::Modernized {
+            self.planned_failover_point(&choice, unit, reports);
+            return;
+        }
+        let group = spec.kind == UnitKind::Group;
+        if let (true, PointChoice::Point { id }) = (group, &choice) {
+            self.push(
+                Finding::new(
+                    RuleId::Ext007,
+                    unit.clone(),
+                    format!(
+                        "recovery point {id} cannot be chosen for group {}: it fails over through its recovery plan, and custom points are not offered for recovery plans",
+                        spec.name
+                    ),
+                )
+                .with_remediation(
+                    "choose latest or latest_application_consistent: each member then fails over to its own point (a custom point is offered only to an item failed over on its own, which a member of a replication group cannot be)",
+                ),
+            );
+            return;
+        }
         let rpo = self
             .policy
             .as_ref()
@@ -692,88 +752,59 @@ impl<'a, 'e> Cx<'a, 'e> {
             }
             return;
         }
-        let group = spec.kind == UnitKind::Group;
-        let lists: Vec<&[RecoveryPoint]> = spec
-            .items
-            .iter()
-            .map(|i| i.recovery_points.as_slice())
-            .collect();
-        for (it, pts) in spec.items.iter().zip(&lists) {
-            if pts.is_empty() {
-                self.push(Finding::new(
-                    RuleId::Ext007,
-                    unit.clone(),
-                    format!("{} has no recovery point", it.id),
-                ));
+        // Each member's own point, and its own latest point.
+        let mut picks: Vec<(&RecoveryPoint, chrono::DateTime<chrono::Utc>)> = Vec::new();
+        let mut without_any = Vec::new();
+        let mut without_match = Vec::new();
+        for it in &spec.items {
+            let pts = &it.recovery_points;
+            let Some(latest) = pts.iter().map(|p| p.time).max() else {
+                without_any.push(it.id.as_str());
+                continue;
+            };
+            let pick = match &choice {
+                PointChoice::Latest => pts.iter().max_by_key(|p| p.time),
+                PointChoice::LatestApplicationConsistent => pts
+                    .iter()
+                    .filter(|p| p.consistency == Consistency::ApplicationConsistent)
+                    .max_by_key(|p| p.time),
+                PointChoice::Point { id } => pts.iter().find(|p| p.id == *id),
+            };
+            match pick {
+                Some(p) => picks.push((p, latest)),
+                None => without_match.push(it.id.as_str()),
             }
         }
-        if lists.iter().any(|l| l.is_empty()) {
-            return;
+        for id in &without_any {
+            self.push(Finding::new(
+                RuleId::Ext007,
+                unit.clone(),
+                format!("{id} has no recovery point"),
+            ));
         }
-        // Candidate times: for a group, the multi-VM sync points every member has.
-        let eligible = |p: &RecoveryPoint| !group || p.multi_vm_sync;
-        let common = |t: chrono::DateTime<chrono::Utc>, app_only: bool| {
-            lists.iter().all(|l| {
-                l.iter().any(|p| {
-                    p.time == t
-                        && eligible(p)
-                        && (!app_only || p.consistency == Consistency::ApplicationConsistent)
-                })
-            })
-        };
-        let first = lists[0];
-        let pick = match &choice {
-            PointChoice::Latest => first
-                .iter()
-                .filter(|p| eligible(p) && common(p.time, false))
-                .max_by_key(|p| p.time),
-            PointChoice::LatestApplicationConsistent => first
-                .iter()
-                .filter(|p| {
-                    eligible(p)
-                        && p.consistency == Consistency::ApplicationConsistent
-                        && common(p.time, true)
-                })
-                .max_by_key(|p| p.time),
-            // Point ids are per item: name any member's point; for a group it must be a
-            // multi-VM sync point that every member has at the same time.
-            PointChoice::Point { id } => lists
-                .iter()
-                .find_map(|l| l.iter().find(|p| p.id == *id))
-                .filter(|p| eligible(p) && common(p.time, false)),
-        };
-        let Some(point) = pick else {
-            let scope = if group {
-                "common to every member (multi-VM sync)"
-            } else {
-                "exists"
-            };
+        if !without_match.is_empty() {
             let message = match &choice {
-                PointChoice::Latest => format!("no recovery point {scope}"),
-                PointChoice::LatestApplicationConsistent => {
-                    format!("no application-consistent recovery point {scope}")
-                }
-                PointChoice::Point { id } if group => {
-                    format!("the requested recovery point {id} is not a point {scope}")
-                }
                 PointChoice::Point { id } => {
                     format!("the requested recovery point {id} does not exist")
                 }
+                _ if group => format!(
+                    "no application-consistent recovery point exists for {} (each member of group {} fails over to its own)",
+                    without_match.join(", "),
+                    spec.name
+                ),
+                _ => format!(
+                    "no application-consistent recovery point exists for {}",
+                    without_match.join(", ")
+                ),
             };
             self.push(Finding::new(RuleId::Ext007, unit.clone(), message));
+        }
+        if !without_any.is_empty() || !without_match.is_empty() {
             return;
-        };
-        // Each member loses what it wrote after the chosen point; replication is as far
-        // behind as its slowest member.
-        let member_latest: Vec<chrono::DateTime<chrono::Utc>> = lists
-            .iter()
-            .map(|l| l.iter().map(|p| p.time).max().unwrap_or(point.time))
-            .collect();
-        let loss_of =
-            |t: chrono::DateTime<chrono::Utc>| (t - point.time).num_seconds().max(0) as u64;
-        let loss = member_latest.iter().map(|t| loss_of(*t)).max().unwrap_or(0);
-        let latest = member_latest.iter().min().copied().unwrap_or(point.time);
-        let age = self.now - latest;
+        }
+        // Replication is as far behind as the member whose latest point is oldest.
+        let oldest_latest = picks.iter().map(|(_, l)| *l).min();
+        let age = oldest_latest.map_or(Duration::zero(), |l| self.now - l);
         let stale = age > Duration::minutes(i64::from(rpo));
         if stale && !self.request.accept_stale_point {
             self.push(
@@ -788,34 +819,55 @@ impl<'a, 'e> Cx<'a, 'e> {
                 .with_remediation("wait for replication to catch up, or set accept_stale_point to accept the data loss"),
             );
         }
-        if loss > 0 {
+        // Each member loses what it wrote after its own point.
+        let loss_of = |(p, latest): &(&RecoveryPoint, chrono::DateTime<chrono::Utc>)| {
+            (*latest - p.time).num_seconds().max(0) as u64
+        };
+        let minutes = |l: u64| format!("{} min {} s", l / 60, l % 60);
+        let losing: Vec<String> = spec
+            .items
+            .iter()
+            .zip(&picks)
+            .filter(|(_, pick)| loss_of(pick) > 0)
+            .map(|(it, pick @ (p, _))| {
+                let what = format!(
+                    "recovery point {} at {} loses {} of changes made after it",
+                    p.id,
+                    p.time.to_rfc3339(),
+                    minutes(loss_of(pick))
+                );
+                if group {
+                    format!("{}: {what}", it.id)
+                } else {
+                    what
+                }
+            })
+            .collect();
+        if !losing.is_empty() {
             self.push(Finding::new(
                 RuleId::Fo002,
                 unit.clone(),
-                format!(
-                    "recovery point {} at {} loses {} min {} s of changes made after it",
-                    point.id,
-                    point.time.to_rfc3339(),
-                    loss / 60,
-                    loss % 60
-                ),
+                if group {
+                    format!(
+                        "each member of group {} fails over to its own point; {}",
+                        spec.name,
+                        losing.join("; ")
+                    )
+                } else {
+                    losing.join("; ")
+                },
             ));
         }
-        for ((r, it), own_latest) in reports.iter_mut().zip(&spec.items).zip(&member_latest) {
-            let own = it
-                .recovery_points
-                .iter()
-                .find(|p| p.time == point.time && eligible(p))
-                .unwrap_or(point);
+        for (r, pick @ (p, _)) in reports.iter_mut().zip(&picks) {
             r.recovery_point = Some(PointReport {
                 choice: choice.clone(),
                 timing: PointTiming::Now,
-                id: Some(own.id.clone()),
-                time: Some(own.time),
-                consistency: Some(own.consistency),
+                id: Some(p.id.clone()),
+                time: Some(p.time),
+                consistency: Some(p.consistency),
             });
             r.data_loss = Some(DataLoss {
-                seconds: loss_of(*own_latest),
+                seconds: loss_of(pick),
                 basis: LossBasis::Measured,
                 stale_accepted: stale && self.request.accept_stale_point,
             });

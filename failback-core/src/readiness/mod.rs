@@ -12,6 +12,7 @@
 //! ```
 
 mod items;
+mod plans;
 mod select;
 mod servers;
 
@@ -89,7 +90,8 @@ pub struct Inputs {
 pub enum PointTiming {
     /// Chosen now among the item's recovery points.
     Now,
-    /// Chosen at failover, after reprotect has made points.
+    /// Chosen at failover, after reprotect has made points (classic), or made by the
+    /// planned failover when it starts (modernized).
     AtFailover,
 }
 
@@ -116,6 +118,10 @@ pub enum LossBasis {
     Measured,
     /// An upper bound from the failback policy (points do not exist yet).
     PolicyBound,
+    /// None beyond the point the failover makes: the modernized failback is a planned
+    /// failover, which makes its own point (crash- or application-consistent) when it
+    /// starts, so the loss is 0.
+    PlannedFailover,
 }
 
 /// Estimated data loss of the chosen point (FO-002).
@@ -159,6 +165,9 @@ pub struct ItemReport {
     pub data_loss: Option<DataLoss>,
     /// Every blocker finding that stops this item.
     pub blocked_by: Vec<BlockerRef>,
+    /// Its disks: what it holds of its master target's 60 from reprotect to failover.
+    #[serde(default)]
+    pub disks: u32,
 }
 
 /// One unit: an item, or a replication group moving together.
@@ -261,7 +270,11 @@ impl Assessment {
 #[derive(Debug, Clone, Copy, Default)]
 struct Load {
     wave: u32,
+    /// Disks in the current wave.
     disks: u32,
+    /// Disks of the earlier waves: they must leave the master target (fail over) before
+    /// the current wave's are attached.
+    earlier: u32,
     bytes: u64,
     units: u32,
 }
@@ -284,6 +297,9 @@ pub(crate) struct Cx<'a, 'e> {
     policy: Option<FailbackPolicy>,
     retention: Vec<RetentionReport>,
     mt_load: HashMap<String, Load>,
+    /// For a unit (by its subject) that no master target can take: the closest candidate
+    /// of its OS family, whose own server blockers are causes of the unit's.
+    closest: HashMap<Subject, String>,
     ds_used: HashMap<String, u64>,
     vol_used: HashMap<(String, String), u64>,
     ps_load: HashMap<String, u32>,
@@ -397,6 +413,12 @@ impl<'a, 'e> Cx<'a, 'e> {
             .collect();
         for u in units.iter_mut() {
             let group = (u.kind == UnitKind::Group).then(|| Subject::Group(u.name.clone()));
+            let unit = group
+                .clone()
+                .unwrap_or_else(|| Subject::Item(u.name.clone()));
+            // A unit no master target can take is also stopped by what holds against the
+            // closest candidate's own servers (its master target, host and vCenter).
+            let closest = self.closest.get(&unit).map(String::as_str);
             for it in u.items.iter_mut() {
                 let mut subjects = vec![Subject::Item(it.item.clone())];
                 subjects.extend(group.clone());
@@ -405,6 +427,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                     .inputs
                     .master_target
                     .as_deref()
+                    .or(closest)
                     .and_then(|m| self.index.master_target(m))
                 {
                     subjects.push(Subject::MasterTarget(mt.id.clone()));
@@ -472,11 +495,13 @@ pub fn assess(estate: &Estate, request: &Request) -> Result<Assessment> {
         policy: None,
         retention: Vec::new(),
         mt_load: HashMap::new(),
+        closest: HashMap::new(),
         ds_used: HashMap::new(),
         vol_used: HashMap::new(),
         ps_load: HashMap::new(),
     };
     let specs = cx.units();
+    cx.mixed_plan_checks(&specs);
     cx.server_checks(&specs);
     let mut units: Vec<UnitReport> = specs.iter().map(|s| cx.assess_unit(s)).collect();
     cx.after_selection();

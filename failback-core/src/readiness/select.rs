@@ -3,7 +3,9 @@
 
 use super::{Cx, Load, UnitKind, UnitSpec, MAX_DISKS_PER_MASTER_TARGET};
 use crate::estate::{FileSystem, ItemKind, MasterTarget, MasterTargetRole, OsFamily};
-use crate::location::{decide, item_bytes, Location, LocationDecision, Transfer, Violations};
+use crate::location::{
+    decide, existing_original_vm, item_bytes, Location, LocationDecision, Transfer, Violations,
+};
 use crate::request::{LocationPreference, Pins};
 use crate::retention::{default_volume, reasons};
 use crate::rules::{Finding, RuleId, Severity, Subject};
@@ -22,8 +24,12 @@ struct Eval {
     decisions: Vec<Option<LocationDecision>>,
     retention: Option<String>,
     load: Load,
-    rank: (bool, usize, u32, bool, u32),
+    rank: Rank,
 }
+
+/// How a candidate that breaks no rule ranks (lower is better): a blocker on itself, its
+/// host or its vCenter; its wave; the configuration server's own; its disks in that wave.
+type Rank = (bool, u32, bool, u32);
 
 impl<'a, 'e> Cx<'a, 'e> {
     /// The pins of an item of a unit (a group unit's members see its group's pins).
@@ -76,7 +82,7 @@ impl<'a, 'e> Cx<'a, 'e> {
         // floor beats the best so far: a later candidate wins only with a strictly lower
         // rank, so one whose floor is not lower cannot win. Same choice, far fewer
         // evaluations than trying every master target for every unit.
-        let originals = self.usable_originals(spec);
+        let originals = self.existing_originals(spec);
         for (i, mt) in candidates.iter().enumerate() {
             let Some(floor) = self.rank_floor(spec, &originals, mt) else {
                 continue;
@@ -116,21 +122,47 @@ impl<'a, 'e> Cx<'a, 'e> {
                 }
             }
         }
-        let Some((i, _)) = closest else { return none };
+        let Some((i, (family, _, _))) = closest else {
+            return none;
+        };
         let mt = candidates[i];
+        if family == 0 {
+            self.closest.insert(unit.clone(), mt.id.clone());
+        }
         let e = self.evaluate(spec, &pins, mt, true);
-        let others = candidates.len() - 1;
-        let mut grouped: Vec<(RuleId, bool, Vec<String>)> = Vec::new();
+        // The other candidates that could have served the unit: those of its OS family
+        // (when the closest one is of it; else every other one).
+        let family = spec.items.first().map(|i| i.os.family);
+        let others = if family == Some(mt.os.family) {
+            candidates
+                .iter()
+                .filter(|m| Some(m.os.family) == family)
+                .count()
+                - 1
+        } else {
+            candidates.len() - 1
+        };
+        let mut grouped: Vec<(RuleId, bool, Vec<String>, Vec<String>)> = Vec::new();
         for v in e.violations.list {
-            match grouped
+            let entry = match grouped
                 .iter_mut()
-                .find(|(r, u, _)| *r == v.rule && *u == v.unknown)
+                .position(|(r, u, _, _)| *r == v.rule && *u == v.unknown)
             {
-                Some((_, _, m)) => m.push(v.message),
-                None => grouped.push((v.rule, v.unknown, vec![v.message])),
+                Some(k) => &mut grouped[k],
+                None => {
+                    grouped.push((v.rule, v.unknown, Vec::new(), Vec::new()));
+                    let last = grouped.len() - 1;
+                    &mut grouped[last]
+                }
+            };
+            entry.2.push(v.message);
+            if let Some(fix) = v.fix {
+                if !entry.3.contains(&fix) {
+                    entry.3.push(fix);
+                }
             }
         }
-        for (rule, unknown, msgs) in grouped {
+        for (rule, unknown, msgs, fixes) in grouped {
             let tail = if others > 0 {
                 format!(
                     " (closest of {} master targets; the others fail more rules)",
@@ -141,6 +173,9 @@ impl<'a, 'e> Cx<'a, 'e> {
             };
             let mut f = Finding::new(rule, unit.clone(), format!("{}{tail}", msgs.join("; ")))
                 .with_severity(Severity::Blocker);
+            if !fixes.is_empty() {
+                f.remediation = fixes.join(" ");
+            }
             f.unknown = unknown;
             self.push(f);
         }
@@ -158,7 +193,6 @@ impl<'a, 'e> Cx<'a, 'e> {
         let mut v = Violations::new(explain);
         let host = self.index.host(&mt.host);
         let mut decisions = Vec::with_capacity(spec.items.len());
-        let mut alternates = 0;
         for (it, pin) in spec.items.iter().zip(pins) {
             if it.os.family != mt.os.family {
                 v.add(RuleId::Ext006, || {
@@ -197,11 +231,6 @@ impl<'a, 'e> Cx<'a, 'e> {
                 &self.ds_used,
                 &mut v,
             );
-            if d.as_ref()
-                .is_some_and(|d| d.location == Location::Alternate)
-            {
-                alternates += 1;
-            }
             decisions.push(d);
         }
         let (load, disks, fits) = self.next_load(spec, mt);
@@ -225,7 +254,6 @@ impl<'a, 'e> Cx<'a, 'e> {
         Eval {
             rank: (
                 self.server_blocked(mt),
-                alternates,
                 load.wave,
                 mt.on_configuration_server,
                 load.disks,
@@ -246,6 +274,7 @@ impl<'a, 'e> Cx<'a, 'e> {
         let fits = disks <= cap;
         if fits && (load.wave == 0 || load.disks + disks > cap) {
             load.wave += 1;
+            load.earlier += load.disks;
             load.disks = disks;
         } else if fits {
             load.disks += disks;
@@ -270,51 +299,44 @@ impl<'a, 'e> Cx<'a, 'e> {
                 .is_some_and(|vc| self.is_blocked(&Subject::VCenter(vc.clone())))
     }
 
-    /// Per item of the unit, the datastores of the original VM it might fail back into;
-    /// `None` when it surely goes to an alternate location (alternate requested, a
-    /// physical server, or no original VM).
-    fn usable_originals(&self, spec: &UnitSpec<'e>) -> Vec<Option<&'e [String]>> {
-        let alternate_only = self.request.location == LocationPreference::Alternate;
+    /// Per item of the unit, the datastores of the original VM it must fail back into while
+    /// that VM exists (ASR recovers into it, never to an alternate location then); `None`
+    /// for an item without one (a physical server, or its VM is gone).
+    fn existing_originals(&self, spec: &UnitSpec<'e>) -> Vec<Option<&'e [String]>> {
         spec.items
             .iter()
-            .map(|it| {
-                if alternate_only || it.kind == ItemKind::PhysicalServer {
-                    return None;
-                }
-                it.original_vm
-                    .as_deref()
-                    .and_then(|vm| self.index.vm(vm))
-                    .map(|vm| vm.datastores.as_slice())
-            })
+            .map(|it| existing_original_vm(self.index, it).map(|vm| vm.datastores.as_slice()))
             .collect()
     }
 
     /// A floor of the rank [`Self::evaluate`] gives a candidate that passes every rule,
     /// computed without deciding locations; `None` when the candidate surely fails a rule
-    /// (EXT-006: another OS family; EXT-004: the unit's disks never fit). Every part is
-    /// exact except the number of alternate locations, counted only for the items whose
-    /// original VM cannot be used whatever else holds (see [`Self::usable_originals`], and
-    /// LOC-009: the original VM is not on the master target's datastore).
+    /// (EXT-006: another OS family; EXT-004: the unit's disks never fit; LOC-007: an
+    /// alternate location is requested while an original VM exists; LOC-009: an existing
+    /// original VM is not on the master target's datastore). Every part is exact.
     fn rank_floor(
         &self,
         spec: &UnitSpec<'e>,
         originals: &[Option<&'e [String]>],
         mt: &MasterTarget,
-    ) -> Option<(bool, usize, u32, bool, u32)> {
+    ) -> Option<Rank> {
         if spec.items.iter().any(|it| it.os.family != mt.os.family) {
+            return None;
+        }
+        let alternate = self.request.location == LocationPreference::Alternate;
+        if originals
+            .iter()
+            .flatten()
+            .any(|ds| alternate || !ds.contains(&mt.datastore))
+        {
             return None;
         }
         let (load, _, fits) = self.next_load(spec, mt);
         if !fits {
             return None;
         }
-        let alternates = originals
-            .iter()
-            .filter(|o| !o.is_some_and(|ds| ds.contains(&mt.datastore)))
-            .count();
         Some((
             self.server_blocked(mt),
-            alternates,
             load.wave,
             mt.on_configuration_server,
             load.disks,
@@ -435,9 +457,30 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
     }
 
-    /// Records the chosen candidate's load and the informational findings of its decisions.
+    /// Records the chosen candidate's load and the informational findings of its decisions,
+    /// with an EXT-004 warning when the unit waits for a later wave on its master target.
     fn commit(&mut self, spec: &UnitSpec<'e>, mt: &MasterTarget, e: Eval) -> Selection {
         self.mt_load.insert(mt.id.clone(), e.load);
+        if e.load.wave > 1 {
+            let unit = match spec.kind {
+                UnitKind::Group => Subject::Group(spec.name.clone()),
+                UnitKind::Item => Subject::Item(spec.name.clone()),
+            };
+            self.push(
+                Finding::new(
+                    RuleId::Ext004,
+                    unit,
+                    format!(
+                        "{} waits for wave {} on master target {}: {} disks of earlier waves are ahead of it (at most {MAX_DISKS_PER_MASTER_TARGET} attached at once, {} already attached), so its reprotect starts only after they have failed over",
+                        spec.name, e.load.wave, mt.id, e.load.earlier, mt.attached_disks
+                    ),
+                )
+                .with_severity(Severity::Warning)
+                .with_remediation(
+                    "nothing blocks: to start it sooner, add a master target of its OS family (or free disks on this one)",
+                ),
+            );
+        }
         for (it, d) in spec.items.iter().zip(&e.decisions) {
             let Some(d) = d else { continue };
             let s = Subject::Item(it.id.clone());

@@ -102,15 +102,20 @@ impl<'a, 'e> Cx<'a, 'e> {
                 }
             }
         }
-        for ps in &e.process_servers {
-            self.process_server_checks(ps);
-        }
         let role = self.role();
         let protected = self.protected_names();
         for mt in e.master_targets.iter().filter(|m| m.role == role) {
             self.master_target_checks(mt, &protected);
         }
-        self.network_checks(specs);
+        // The modernized replication appliance needs no process server in Azure and no
+        // site-to-site VPN or ExpressRoute for the reverse replication: the PS, NET and
+        // PRE-002 rules are the classic flavour's.
+        if e.flavor == Flavor::Classic {
+            for ps in &e.process_servers {
+                self.process_server_checks(ps);
+            }
+            self.network_checks(specs);
+        }
     }
 
     fn policy_checks(&mut self) {
@@ -258,9 +263,10 @@ impl<'a, 'e> Cx<'a, 'e> {
         }
     }
 
+    /// PS-001 and PS-005 on one process server (classic flavour).
     fn process_server_checks(&mut self, ps: &crate::estate::ProcessServer) {
         let s = Subject::ProcessServer(ps.id.clone());
-        if ps.location == PsLocation::Azure && self.estate.flavor == Flavor::Classic {
+        if ps.location == PsLocation::Azure {
             match (ps.running, ps.health) {
                 (Some(false), _) => self.push(Finding::new(
                     RuleId::Ps001,
@@ -574,7 +580,8 @@ impl<'a, 'e> Cx<'a, 'e> {
         });
     }
 
-    /// Connectivity of the networks the requested items failed over to (PRE-002, NET-*).
+    /// Connectivity of the networks the requested items failed over to (PRE-002, NET-*;
+    /// classic flavour).
     fn network_checks(&mut self, specs: &[UnitSpec<'e>]) {
         let e = self.estate;
         let used: BTreeSet<&str> = specs

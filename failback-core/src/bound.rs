@@ -1,0 +1,328 @@
+//! The lower bound of a run's makespan: no schedule of the plan can finish sooner, whatever
+//! the orchestrator does, given the stage durations, the master targets' disk slots, the
+//! links' bandwidth, the boot order and the cutover windows. A drill's makespan is measured
+//! against it.
+//!
+//! The bound is the largest of:
+//! - **the chain of each application**: its slowest reprotect alone on its link (setup and
+//!   bytes at the link's full bandwidth), then the opening of a window the cutover fits in
+//!   (when the request gives windows), its boot groups' failovers one after the other, its
+//!   commit, its agents' re-registration and its reprotect to Azure;
+//! - **each link**: every byte through it at its full bandwidth after the shortest setup,
+//!   then the shortest tail (failover, commit, re-registration, reprotect to Azure) of an
+//!   item on it;
+//! - **each master target's disk slots**: the disk-seconds its units hold (from reprotect
+//!   to failover, each at its shortest) over the slots it has (60 less what is attached),
+//!   then the shortest tail;
+//! - **the write rate**: every mutation at the allowed rate.
+//!
+//! Policies the request chose are not in it (the wave gate: a cutover waits for its whole
+//! wave; verification time): what they cost shows as the distance to the bound.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::Plan;
+use crate::readiness::MAX_DISKS_PER_MASTER_TARGET;
+use crate::request::Stage;
+use crate::timing::{ItemTimes, TimingModel};
+
+/// The lower bound and what sets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LowerBound {
+    /// Seconds from the run's start.
+    pub seconds: u64,
+    /// The constraint that sets it (`application X`, `link Y`, `master target Z`,
+    /// `write rate`).
+    pub binding: String,
+}
+
+/// The lower bound of running `plan` on a site whose items take `times` (items missing
+/// from it take the model's shortest), with `attached` disks already on each master target
+/// and at most `writes_per_minute` mutations a minute (0: no limit), from the run's start.
+pub fn lower_bound(
+    plan: &Plan,
+    times: &HashMap<String, ItemTimes>,
+    model: &TimingModel,
+    attached: &HashMap<String, u32>,
+    writes_per_minute: u32,
+) -> LowerBound {
+    let default_times = |item: &str, disks: u32| ItemTimes {
+        reprotect_setup: model.reprotect_setup.min,
+        bytes: 0,
+        link: format!("link of {item}"),
+        link_mbps: model.bandwidth_mbps,
+        failover: model.failover(disks).min,
+        commit: model.commit.min,
+        agent_reregistration: model.agent_reregistration.min,
+        reprotect_to_azure: model.reprotect_to_azure.min,
+    };
+    let mut info: HashMap<&str, (ItemTimes, &crate::readiness::ItemReport, usize)> = HashMap::new();
+    for (u, unit) in plan.units.iter().enumerate() {
+        for it in &unit.items {
+            let t = times
+                .get(&it.item)
+                .cloned()
+                .unwrap_or_else(|| default_times(&it.item, it.disks));
+            info.insert(it.item.as_str(), (t, it, u));
+        }
+    }
+    let has = |it: &crate::readiness::ItemReport, s: Stage| it.stages.iter().any(|p| p.stage == s);
+    let reprotect = |t: &ItemTimes| t.reprotect_setup + model.transfer(t.bytes, t.link_mbps);
+    let tail = |t: &ItemTimes, it: &crate::readiness::ItemReport| {
+        let mut d = Duration::ZERO;
+        if has(it, Stage::Failover) {
+            d += t.failover;
+        }
+        if has(it, Stage::Commit) {
+            d += t.commit;
+        }
+        if has(it, Stage::ReprotectToAzure) {
+            d += t.agent_reregistration + t.reprotect_to_azure;
+        }
+        d
+    };
+    let mut best = LowerBound {
+        seconds: 0,
+        binding: "nothing to do".into(),
+    };
+    let mut consider = |d: Duration, what: String| {
+        let s = d.as_secs();
+        if s > best.seconds {
+            best = LowerBound {
+                seconds: s,
+                binding: what,
+            };
+        }
+    };
+    let start = plan.captured_at;
+
+    // Chains of applications.
+    for app in &plan.applications {
+        let mut at = Duration::ZERO;
+        for item in app.items() {
+            if let Some((t, it, _)) = info.get(item) {
+                if has(it, Stage::Reprotect) {
+                    at = at.max(reprotect(t));
+                }
+            }
+        }
+        let fails_over = app.items().any(|i| {
+            info.get(i)
+                .is_some_and(|(_, it, _)| has(it, Stage::Failover))
+        });
+        let via_plan = app.recovery_plan.is_some();
+        let group_failover = |items: &[String]| -> Duration {
+            items
+                .iter()
+                .filter_map(|i| info.get(i.as_str()))
+                .filter(|(_, it, _)| has(it, Stage::Failover))
+                .map(|(t, it, _)| {
+                    if via_plan {
+                        model.failover(it.disks).min
+                    } else {
+                        t.failover
+                    }
+                })
+                .max()
+                .unwrap_or(Duration::ZERO)
+        };
+        if fails_over {
+            let windows = &plan.request.cutover.windows;
+            if !windows.is_empty() {
+                let need = chrono::Duration::seconds(
+                    i64::try_from(app.cutover_estimate_seconds).unwrap_or(i64::MAX),
+                );
+                let ready =
+                    start + chrono::Duration::from_std(at).unwrap_or(chrono::TimeDelta::MAX);
+                let open = windows
+                    .iter()
+                    .filter(|w| w.end() - need >= ready)
+                    .map(|w| w.start.max(ready))
+                    .min();
+                if let Some(open) = open {
+                    at = (open - start).to_std().unwrap_or(at).max(at);
+                }
+            }
+            for g in &app.boot_groups {
+                at += group_failover(&g.items);
+            }
+        }
+        let max_of = |f: &dyn Fn(&ItemTimes, &crate::readiness::ItemReport) -> Duration| {
+            app.items()
+                .filter_map(|i| info.get(i))
+                .map(|(t, it, _)| f(t, it))
+                .max()
+                .unwrap_or(Duration::ZERO)
+        };
+        at += max_of(&|t, it| {
+            if !has(it, Stage::Commit) {
+                Duration::ZERO
+            } else if via_plan {
+                model.commit.min
+            } else {
+                t.commit
+            }
+        });
+        at += max_of(&|t, it| {
+            if has(it, Stage::ReprotectToAzure) {
+                t.agent_reregistration + t.reprotect_to_azure
+            } else {
+                Duration::ZERO
+            }
+        });
+        consider(at, format!("application {}", app.name));
+    }
+
+    // Links and master targets.
+    let mut links: BTreeMap<String, (u64, u64, Duration, Duration)> = BTreeMap::new();
+    let mut slots: BTreeMap<String, (f64, Duration)> = BTreeMap::new();
+    for (t, it, u) in info.values() {
+        if !has(it, Stage::Reprotect) {
+            continue;
+        }
+        let e =
+            links
+                .entry(t.link.clone())
+                .or_insert((0, t.link_mbps, Duration::MAX, Duration::MAX));
+        e.0 += t.bytes;
+        e.2 = e.2.min(t.reprotect_setup);
+        e.3 = e.3.min(tail(t, it));
+        if let Some(mt) = &plan.units[*u].master_target {
+            let hold = reprotect(t)
+                + if has(it, Stage::Failover) {
+                    t.failover
+                } else {
+                    Duration::ZERO
+                };
+            let s = slots.entry(mt.clone()).or_insert((0.0, Duration::MAX));
+            s.0 += f64::from(it.disks.max(1)) * hold.as_secs_f64();
+            let after = tail(t, it).saturating_sub(if has(it, Stage::Failover) {
+                t.failover
+            } else {
+                Duration::ZERO
+            });
+            s.1 = s.1.min(after);
+        }
+    }
+    for (link, (bytes, mbps, setup, tail)) in links {
+        consider(
+            setup + model.transfer(bytes, mbps) + tail,
+            format!("link {link}"),
+        );
+    }
+    for (mt, (disk_seconds, tail)) in slots {
+        let cap = i64::from(MAX_DISKS_PER_MASTER_TARGET)
+            - i64::from(attached.get(&mt).copied().unwrap_or(0));
+        if cap <= 0 {
+            continue;
+        }
+        let d = Duration::from_secs_f64(disk_seconds / cap as f64) + tail;
+        consider(d, format!("master target {mt}"));
+    }
+
+    // The write rate.
+    if writes_per_minute > 0 {
+        let writes: usize = plan
+            .units
+            .iter()
+            .flat_map(|u| u.items.iter())
+            .map(|it| it.stages.iter().filter(|p| !p.attach).count())
+            .sum();
+        let burst = writes_per_minute.div_ceil(6) as usize;
+        let over = writes.saturating_sub(burst) as f64;
+        consider(
+            Duration::from_secs_f64(over * 60.0 / f64::from(writes_per_minute)),
+            "write rate".into(),
+        );
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{plan, Estate, PlanOutcome, Request};
+
+    fn healthy_plan() -> Plan {
+        let estate =
+            Estate::from_json_str(include_str!("../../examples/estates/healthy.json")).unwrap();
+        match plan(&estate, &Request::default()).unwrap() {
+            PlanOutcome::Ready(p) => p,
+            PlanOutcome::Refused(r) => panic!("{} blocked", r.blocked_count()),
+        }
+    }
+
+    fn times(plan: &Plan, bytes: u64, link: &str) -> HashMap<String, ItemTimes> {
+        plan.units
+            .iter()
+            .flat_map(|u| u.items.iter())
+            .map(|it| {
+                (
+                    it.item.clone(),
+                    ItemTimes {
+                        reprotect_setup: Duration::from_secs(600),
+                        bytes,
+                        link: link.into(),
+                        link_mbps: 1000,
+                        failover: Duration::from_secs(300),
+                        commit: Duration::from_secs(120),
+                        agent_reregistration: Duration::from_secs(600),
+                        reprotect_to_azure: Duration::from_secs(1200),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lone_item_chain_is_its_stages_end_to_end() {
+        let p = healthy_plan();
+        let m = TimingModel::default();
+        // 450 GB at 1 Gbit/s: an hour of transfer each, on links of their own.
+        let mut t = times(&p, 450_000_000_000, "");
+        for (k, v) in t.values_mut().enumerate() {
+            v.link = format!("link-{k}");
+        }
+        let lb = lower_bound(&p, &t, &m, &HashMap::new(), 0);
+        // setup 600 + transfer 3600, failover 300, commit 120, agent 600, to Azure 1200;
+        // a recovery plan's failover and commit take the model's shortest instead.
+        let lone = 600 + 3600 + 300 + 120 + 600 + 1200;
+        assert!(lb.seconds >= lone, "{lb:?}");
+        assert!(lb.binding.starts_with("application"), "{lb:?}");
+    }
+
+    #[test]
+    fn a_shared_link_binds_when_its_bytes_dominate() {
+        let p = healthy_plan();
+        let m = TimingModel::default();
+        let t = times(&p, 450_000_000_000, "ps-shared");
+        let items = t.len() as u64;
+        let lb = lower_bound(&p, &t, &m, &HashMap::new(), 0);
+        assert_eq!(lb.binding, "link ps-shared");
+        assert_eq!(lb.seconds, 600 + 3600 * items + 300 + 120 + 600 + 1200);
+    }
+
+    #[test]
+    fn full_master_targets_bind_through_their_disk_seconds() {
+        let p = healthy_plan();
+        let m = TimingModel::default();
+        let mut t = times(&p, 0, "");
+        for (k, v) in t.values_mut().enumerate() {
+            v.link = format!("link-{k}");
+        }
+        let free = lower_bound(&p, &t, &m, &HashMap::new(), 0);
+        // Almost every slot already taken: each MT's units queue for its last slot or two.
+        let attached: HashMap<String, u32> = p
+            .units
+            .iter()
+            .filter_map(|u| u.master_target.clone())
+            .map(|mt| (mt, 59))
+            .collect();
+        let full = lower_bound(&p, &t, &m, &attached, 0);
+        assert!(full.seconds > free.seconds, "{free:?} {full:?}");
+        assert!(full.binding.starts_with("master target"), "{full:?}");
+    }
+}
