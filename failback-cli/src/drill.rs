@@ -1,10 +1,12 @@
 //! `failback drill`, `failback resume` and `failback run`: a whole failback run against
 //! the in-memory lab site, with progress bars, the run journal and the drill report.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
+use failback_core::bound::{lower_bound, LowerBound};
 use failback_core::generate::{self, Spec};
 use failback_core::journal::{Entry, Journal};
 use failback_core::lab::{Faults, LabSettings, LabSite};
@@ -12,6 +14,7 @@ use failback_core::orchestrator::{
     CancellationToken, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
 use failback_core::rules::Finding;
+use failback_core::timing::ItemTimes;
 use failback_core::{Estate, Plan, PlanOutcome, Request};
 use serde::{Deserialize, Serialize};
 
@@ -366,8 +369,10 @@ pub fn drill(args: DrillArgs) -> CliResult {
     let lab = manifest.lab(estate.clone());
     // Durable like real clouds: `failback resume` restores the lab from this file.
     lab.persist_to(lab_file(&journal_path))?;
-    let orch =
-        Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings).with_estate(&estate);
+    let bound = lab_bound(&plan, &lab, &settings);
+    let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
+        .with_estate(&estate)
+        .with_verifier(lab.verifier());
     drop(estate);
     let visible = progress::visible(args.quiet);
     let wall = Instant::now();
@@ -395,10 +400,34 @@ pub fn drill(args: DrillArgs) -> CliResult {
         &plan,
         &run,
         &findings,
+        &bound,
         &args.out,
         &journal_path,
         wall.elapsed(),
         args.format,
+    )
+}
+
+/// The lower bound of running `plan` on `lab`: its items' own stage times and bytes, the
+/// lab's timing model, the plan's disk baseline and the run's write rate.
+fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> LowerBound {
+    let times: HashMap<String, ItemTimes> = plan
+        .units
+        .iter()
+        .flat_map(|u| &u.items)
+        .filter_map(|it| lab.item_timing(&it.item).map(|t| (it.item.clone(), t)))
+        .collect();
+    let attached: HashMap<String, u32> = plan
+        .attached_disks
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    lower_bound(
+        plan,
+        &times,
+        &lab.settings().timing,
+        &attached,
+        settings.writes_per_minute,
     )
 }
 
@@ -472,10 +501,12 @@ fn interrupt_cancels() -> CancellationToken {
 }
 
 /// Write the report files, print the summary, and choose the exit code.
+#[allow(clippy::too_many_arguments)]
 fn finish(
     plan: &Plan,
     run: &RunReport,
     findings: &[Finding],
+    bound: &LowerBound,
     out: &Path,
     journal: &Path,
     wall: Duration,
@@ -485,6 +516,7 @@ fn finish(
         plan,
         run,
         findings,
+        bound: Some(bound),
     };
     let written = report::write(out, &d)?;
     let totals = Totals::of(run);
@@ -523,7 +555,18 @@ fn finish(
                 "exit_code": code,
             }))
         ),
-        Format::Table => print!("{}", summary(plan, run, &totals, &written, journal, wall)),
+        Format::Table => print!(
+            "{}",
+            summary(
+                plan,
+                run,
+                &totals,
+                &report::Schedule::of(&d),
+                &written,
+                journal,
+                wall
+            )
+        ),
     }
     Ok(code)
 }
@@ -532,6 +575,7 @@ fn summary(
     plan: &Plan,
     run: &RunReport,
     t: &Totals,
+    sched: &report::Schedule,
     w: &Written,
     journal: &Path,
     wall: Duration,
@@ -566,6 +610,14 @@ fn summary(
         spread(&t.recovery_time),
         spread(&t.data_loss)
     ));
+    if let (Some(lb), Some(r)) = (sched.lower_bound_seconds, sched.makespan_over_lower_bound) {
+        out.push_str(&format!(
+            "makespan {} against a lower bound of {} ({r:.3}×, set by {})\n",
+            report::human_duration(sched.makespan_seconds),
+            report::human_duration(lb),
+            sched.lower_bound_binding.as_deref().unwrap_or("-")
+        ));
+    }
     let not_done: Vec<_> = run
         .items
         .iter()
@@ -708,8 +760,10 @@ pub fn resume(args: ResumeArgs) -> CliResult {
             args.journal.display()
         ))
     })?;
+    let bound = lab_bound(&plan, &lab, &settings);
     let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
-        .with_estate(&lab.estate());
+        .with_estate(&lab.estate())
+        .with_verifier(lab.verifier());
     let visible = progress::visible(args.quiet);
     let wall = Instant::now();
     let run = rt.block_on(async {
@@ -732,6 +786,7 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         &plan,
         &run,
         &findings,
+        &bound,
         &out,
         &args.journal,
         wall.elapsed(),

@@ -78,7 +78,24 @@ fn drill_of_50_generated_items_is_done_with_every_file() {
         assert!(stdout.contains(f), "{f} not named in the summary: {stdout}");
     }
     let v = report_json(&out);
-    assert_eq!(v["format"], "failback-drill-report/1");
+    assert_eq!(v["format"], "failback-drill-report/2");
+    // The makespan against its lower bound, the phases, each application's downtime.
+    let makespan = v["makespan_seconds"].as_u64().unwrap();
+    let bound = v["lower_bound_seconds"].as_u64().unwrap();
+    assert!(bound > 0 && bound <= makespan, "{makespan} {bound}");
+    assert!(v["lower_bound_binding"].is_string());
+    assert!(v["makespan_over_lower_bound"].as_f64().unwrap() >= 1.0);
+    assert!(v["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["phase"] == "cutover"));
+    let apps = v["applications"].as_array().unwrap();
+    assert!(!apps.is_empty());
+    assert!(
+        apps.iter().all(|a| a["downtime_seconds"].is_u64()),
+        "{apps:?}"
+    );
     let items = items(&v);
     assert_eq!(items.len(), 50);
     for i in items {

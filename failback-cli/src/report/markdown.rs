@@ -6,8 +6,8 @@ use failback_core::request::Stage;
 use failback_core::rules::{Finding, RuleId, Severity, Subject};
 
 use super::{
-    cause, human_duration, offset, stages_of, status_word, Drill, Spread, Totals, JSON_FILE,
-    SVG_FILE,
+    cause, human_duration, offset, stages_of, status_word, Drill, Schedule, Spread, Totals,
+    JSON_FILE, SVG_FILE,
 };
 
 /// Escape text for a Markdown table cell: no line break, no column separator, no HTML.
@@ -109,6 +109,28 @@ pub fn render(d: &Drill<'_>) -> String {
     out.push_str(&format!("| done | {} |\n", t.done));
     out.push_str(&format!("| failed | {} |\n", t.failed));
     out.push_str(&format!("| pending | {} |\n", t.pending));
+    if t.held > 0 {
+        out.push_str(&format!("| held for a person | {} |\n", t.held));
+    }
+    if t.rolled_back > 0 {
+        out.push_str(&format!("| rolled back | {} |\n", t.rolled_back));
+    }
+    let sched = Schedule::of(d);
+    out.push_str(&format!(
+        "| makespan | {} |\n",
+        human_duration(sched.makespan_seconds)
+    ));
+    if let (Some(lb), Some(binding)) = (sched.lower_bound_seconds, &sched.lower_bound_binding) {
+        out.push_str(&format!(
+            "| lower bound (what the resources allow) | {}, set by {}{} |\n",
+            human_duration(lb),
+            cell(binding),
+            sched
+                .makespan_over_lower_bound
+                .map(|r| format!("; makespan is {r:.3} × the bound"))
+                .unwrap_or_default()
+        ));
+    }
     out.push_str(&format!(
         "| recovery time (failover start to on-prem VM running) | {} |\n",
         spread(&t.recovery_time)
@@ -125,6 +147,63 @@ pub fn render(d: &Drill<'_>) -> String {
         human_duration(d.plan.summary.max_data_loss_seconds)
     ));
     out.push('\n');
+
+    let phases = run.phase_spans(d.plan);
+    if !phases.is_empty() {
+        out.push_str("## Phases\n\n");
+        out.push_str("Offsets from the run's start, per cutover wave.\n\n");
+        out.push_str("| wave | phase | start | end | length |\n| --- | --- | --- | --- | --- |\n");
+        for p in &phases {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                p.wave,
+                p.phase,
+                offset(run.started_at, p.started_at),
+                offset(run.started_at, p.finished_at),
+                human_duration(super::seconds_between(p.started_at, p.finished_at))
+            ));
+        }
+        out.push('\n');
+    }
+    if !run.applications.is_empty() {
+        out.push_str("## Applications\n\n");
+        out.push_str(
+            "Downtime: first Azure VM shut down to last on-premises VM running and verified.\n\n",
+        );
+        out.push_str("| application | wave | items | cutover start | downtime | window | held |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
+        for a in &run.applications {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                cell(&a.name),
+                a.wave,
+                a.items.len(),
+                a.cutover_started_at
+                    .map_or_else(|| "-".to_string(), |t| offset(run.started_at, t)),
+                seconds(a.downtime_seconds),
+                a.window.as_ref().map_or_else(
+                    || "-".to_string(),
+                    |w| format!("{} for {} min", w.start.to_rfc3339(), w.minutes)
+                ),
+                a.held
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), |h| cell(&h.to_string())),
+            ));
+        }
+        out.push('\n');
+    }
+    if !run.holds.is_empty() {
+        out.push_str("## Holds\n\n");
+        out.push_str("Continue with `failback resume --continue JOURNAL` once decided.\n\n");
+        for h in &run.holds {
+            out.push_str(&format!(
+                "- **{}**: {}\n",
+                cell(&h.hold.to_string()),
+                cell(&h.reason)
+            ));
+        }
+        out.push('\n');
+    }
 
     if !run.warnings.is_empty() {
         out.push_str("## Warnings\n\n");
@@ -250,6 +329,7 @@ mod tests {
     fn rendered() -> String {
         let (p, r) = (plan(), run());
         render(&Drill {
+            bound: None,
             plan: &p,
             run: &r,
             findings: &p.findings,

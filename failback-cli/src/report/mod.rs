@@ -8,7 +8,10 @@ pub mod svg;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use failback_core::orchestrator::{ItemOutcome, ItemStatus, RunReport};
+use failback_core::bound::LowerBound;
+use failback_core::orchestrator::{
+    ApplicationOutcome, HoldRecord, ItemOutcome, ItemStatus, PhaseSpan, RunReport,
+};
 use failback_core::request::Stage;
 use failback_core::rules::Finding;
 use failback_core::Plan;
@@ -21,7 +24,7 @@ pub const JSON_FILE: &str = "drill-report.json";
 /// The name of the timeline picture.
 pub const SVG_FILE: &str = "drill-timeline.svg";
 /// The `format` of the JSON report.
-pub const FORMAT: &str = "failback-drill-report/1";
+pub const FORMAT: &str = "failback-drill-report/2";
 
 /// What a report is drawn from.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +36,40 @@ pub struct Drill<'a> {
     /// The findings of the assessment before the run (warnings and advice: a plan has no
     /// blocker).
     pub findings: &'a [Finding],
+    /// The lower bound of the run's makespan on its site, when known.
+    pub bound: Option<&'a LowerBound>,
+}
+
+/// The run's length against the shortest the resources allow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Schedule {
+    /// Run start to run end, in seconds of the run's clock.
+    pub makespan_seconds: u64,
+    /// The lower bound ([`failback_core::bound::lower_bound`]): the longest chain of stage
+    /// durations that the disk slots, links, boot order, windows and write rate allow.
+    pub lower_bound_seconds: Option<u64>,
+    /// What sets the bound (an application's chain, a link, a master target, the write
+    /// rate).
+    pub lower_bound_binding: Option<String>,
+    /// Makespan over lower bound, to three decimals.
+    pub makespan_over_lower_bound: Option<f64>,
+}
+
+impl Schedule {
+    /// The schedule figures of a drill.
+    pub fn of(d: &Drill<'_>) -> Schedule {
+        let makespan = seconds_between(d.run.started_at, d.run.finished_at);
+        let ratio = d.bound.filter(|b| b.seconds > 0).map(|b| {
+            let r = makespan as f64 / b.seconds as f64;
+            (r * 1000.0).round() / 1000.0
+        });
+        Schedule {
+            makespan_seconds: makespan,
+            lower_bound_seconds: d.bound.map(|b| b.seconds),
+            lower_bound_binding: d.bound.map(|b| b.binding.clone()),
+            makespan_over_lower_bound: ratio,
+        }
+    }
 }
 
 /// The median and the worst of a figure over the items that have it.
@@ -70,6 +107,10 @@ pub struct Totals {
     pub failed: usize,
     /// Items not finished.
     pub pending: usize,
+    /// Items stopped at a hold, for a person to decide.
+    pub held: usize,
+    /// Items rolled back (a modernized failover cancelled).
+    pub rolled_back: usize,
     /// Achieved recovery time: failover start to the on-prem VM seen running.
     pub recovery_time: Spread,
     /// Achieved data loss: the age of the recovery point failed over to.
@@ -86,6 +127,8 @@ impl Totals {
             done: run.done(),
             failed: run.failed(),
             pending: run.pending(),
+            held: run.held(),
+            rolled_back: run.rolled_back(),
             recovery_time: Spread::of(run.items.iter().filter_map(|i| i.recovery_time_seconds)),
             data_loss: Spread::of(run.items.iter().filter_map(|i| i.data_loss_seconds)),
             elapsed_seconds: seconds_between(run.started_at, run.finished_at),
@@ -108,13 +151,19 @@ struct PlanPart<'a> {
 struct JsonReport<'a> {
     format: &'static str,
     plan: PlanPart<'a>,
+    #[serde(flatten)]
+    schedule: Schedule,
     totals: Totals,
+    phases: Vec<PhaseSpan>,
+    applications: &'a [ApplicationOutcome],
+    holds: &'a [HoldRecord],
     run: &'a RunReport,
     assessment_findings: &'a [Finding],
 }
 
-/// The JSON report: the plan's summary, the totals, the run report and the assessment's
-/// findings.
+/// The JSON report: the plan's summary, the makespan against its lower bound, the totals,
+/// the phases as they ran, each application's downtime, the holds, the run report and the
+/// assessment's findings.
 pub fn json(d: &Drill<'_>) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&JsonReport {
         format: FORMAT,
@@ -125,7 +174,11 @@ pub fn json(d: &Drill<'_>) -> Result<String, serde_json::Error> {
             policy: &d.plan.policy,
             summary: &d.plan.summary,
         },
+        schedule: Schedule::of(d),
         totals: Totals::of(d.run),
+        phases: d.run.phase_spans(d.plan),
+        applications: &d.run.applications,
+        holds: &d.run.holds,
         run: d.run,
         assessment_findings: d.findings,
     })
@@ -376,6 +429,7 @@ pub(crate) mod tests {
     fn json_report_round_trips_the_run() {
         let (p, r) = (plan(), run());
         let text = json(&Drill {
+            bound: None,
             plan: &p,
             run: &r,
             findings: &p.findings,
@@ -396,6 +450,7 @@ pub(crate) mod tests {
         let w = write(
             &dir,
             &Drill {
+                bound: None,
                 plan: &p,
                 run: &r,
                 findings: &p.findings,

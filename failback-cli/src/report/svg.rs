@@ -1,11 +1,14 @@
 //! `drill-timeline.svg`: a Gantt chart of the run, hand-written (no dependency). One row
 //! per item (the first [`MAX_ROWS`], then a note), a bar per stage coloured by stage, a
 //! failed stage outlined in red with a cross, an unfinished one dashed, a time axis with
-//! labels and a legend. Each row is a `<g class="row" data-item="…">`.
+//! labels and a legend. Each row is a `<g class="row" data-item="…">`. Above the rows, a
+//! band per cutover wave shows its phases as they ran (`<g class="phases">`), and the
+//! request's cutover windows are shaded over the whole chart (`<rect class="window">`).
 
 use chrono::{DateTime, Utc};
 use failback_core::orchestrator::StageRecord;
 use failback_core::request::Stage;
+use failback_core::runbook::Phase;
 
 use super::{human_duration, offset, seconds_between, status_word, Drill, Totals};
 
@@ -47,6 +50,21 @@ pub fn colour(stage: Stage) -> &'static str {
         Stage::ReprotectToAzure => "#9467bd",
     }
 }
+
+/// A phase's colour.
+pub fn phase_colour(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Reprotect => "#1f77b4",
+        Phase::WaitHealthy => "#8c8c8c",
+        Phase::Cutover => "#ff7f0e",
+        Phase::Verify => "#e6b800",
+        Phase::Commit => "#2ca02c",
+        Phase::ReprotectToAzure => "#9467bd",
+    }
+}
+
+/// Height of one wave's band of phases.
+const BAND: f64 = 14.0;
 
 /// A tick step (seconds) giving at most about ten ticks over `span` seconds.
 fn tick_step(span: u64) -> u64 {
@@ -93,7 +111,12 @@ pub fn render(d: &Drill<'_>) -> String {
     };
     let rows = run.items.len().min(MAX_ROWS);
     let hidden = run.items.len() - rows;
-    let chart_bottom = TOP + rows as f64 * ROW;
+    let spans = run.phase_spans(d.plan);
+    let mut waves: Vec<u32> = spans.iter().map(|p| p.wave).collect();
+    waves.dedup();
+    let bands_top = TOP;
+    let top = TOP + BAND * waves.len() as f64 + if waves.is_empty() { 0.0 } else { 6.0 };
+    let chart_bottom = top + rows as f64 * ROW;
     let height = chart_bottom + if hidden > 0 { 56.0 } else { 36.0 };
     let t = Totals::of(run);
 
@@ -122,10 +145,46 @@ pub fn render(d: &Drill<'_>) -> String {
     ));
     legend(&mut s);
     axis(&mut s, &scale, span_secs, chart_bottom);
+    for w in &d.plan.request.cutover.windows {
+        let x0 = scale.x(w.start);
+        let x1 = scale.x(w.end());
+        s.push_str(&format!(
+            "<rect class=\"window\" x=\"{x0:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#ffe58a\" fill-opacity=\"0.35\"><title>cutover window {} for {} min</title></rect>\n",
+            bands_top - 4.0,
+            (x1 - x0).max(1.0),
+            chart_bottom - bands_top + 4.0,
+            escape(&w.start.to_rfc3339()),
+            w.minutes
+        ));
+    }
+    s.push_str("<g class=\"phases\">\n");
+    for (k, wave) in waves.iter().enumerate() {
+        let y = bands_top + BAND * k as f64;
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#222222\">wave {wave} phases</text>\n",
+            LABEL - 6.0,
+            y + BAR
+        ));
+        for p in spans.iter().filter(|p| p.wave == *wave) {
+            let x0 = scale.x(p.started_at);
+            let x1 = scale.x(p.finished_at);
+            s.push_str(&format!(
+                "<rect x=\"{x0:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{BAR}\" fill=\"{}\" fill-opacity=\"0.8\"><title>wave {wave} {}: {} → {} ({})</title></rect>\n",
+                y + 1.0,
+                (x1 - x0).max(1.0),
+                phase_colour(p.phase),
+                p.phase,
+                offset(run.started_at, p.started_at),
+                offset(run.started_at, p.finished_at),
+                human_duration(seconds_between(p.started_at, p.finished_at))
+            ));
+        }
+    }
+    s.push_str("</g>\n");
 
     s.push_str("<g class=\"rows\">\n");
     for (n, item) in run.items.iter().take(rows).enumerate() {
-        let y = TOP + n as f64 * ROW;
+        let y = top + n as f64 * ROW;
         s.push_str(&format!(
             "<g class=\"row\" data-item=\"{}\" data-status=\"{}\">\n",
             escape(&item.item),
@@ -395,6 +454,7 @@ pub(crate) mod tests {
     fn rendered(r: &failback_core::orchestrator::RunReport) -> String {
         let p = plan();
         render(&Drill {
+            bound: None,
             plan: &p,
             run: r,
             findings: &p.findings,

@@ -88,7 +88,7 @@ use crate::clock::Clock;
 use crate::estate::{Estate, RecoveryPoint};
 use crate::generate;
 use crate::provider::Verifier;
-use crate::timing::{DurationRange, TimingModel};
+use crate::timing::{DurationRange, ItemTimes, TimingModel};
 use crate::Result;
 use state::Shared;
 
@@ -156,47 +156,6 @@ pub fn fixed_timing(d: Duration) -> TimingModel {
         agent_reregistration: r,
         reprotect_to_azure: r,
         cancel_failover: r,
-    }
-}
-
-/// What an item's stages take in a lab site, drawn for their first attempt: what its jobs
-/// take when nothing else shares its link (for lower bounds).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemTiming {
-    /// The setup of its reprotect to on-premises, before its bytes travel.
-    pub reprotect_setup: Duration,
-    /// The bytes its reprotect sends: the changed bytes to its original VM, every disk to
-    /// a new VM.
-    pub bytes: u64,
-    /// The link they travel over: the process server of its last reprotect or, before
-    /// one, the one the lab takes when a reprotect names none (the first running Azure
-    /// process server of its network); the replication appliance for a modernized estate.
-    pub link: String,
-    /// The link's bandwidth in megabits per second, shared by the transfers on it.
-    pub link_mbps: u64,
-    /// Its failover (a recovery plan's boot group takes its slowest item's).
-    pub failover: Duration,
-    /// Its commit.
-    pub commit: Duration,
-    /// Its mobility agent's re-registration after the commit, before which a reprotect to
-    /// Azure is refused.
-    pub agent_reregistration: Duration,
-    /// Its reprotect to Azure.
-    pub reprotect_to_azure: Duration,
-}
-
-impl ItemTiming {
-    /// Its bytes alone on its link, to the microsecond as the lab counts.
-    pub fn transfer(&self) -> Duration {
-        if self.link_mbps == u64::MAX {
-            return Duration::ZERO;
-        }
-        links::alone(self.bytes, self.link_mbps)
-    }
-
-    /// Its reprotect to on-premises alone on its link: setup then transfer.
-    pub fn reprotect_alone(&self) -> Duration {
-        self.reprotect_setup + self.transfer()
     }
 }
 
@@ -304,9 +263,13 @@ impl LabSite {
         Arc::new(LabVerifier::new(self.shared.clone()))
     }
 
-    /// An item's durations for the first attempt of each stage, its bytes and its link;
-    /// `None` for an unknown item.
-    pub fn item_timing(&self, item: &str) -> Option<ItemTiming> {
+    /// An item's durations for the first attempt of each stage (drawn as its jobs will
+    /// take them when nothing else shares its link), its bytes and its link, as the lower
+    /// bound takes them ([`crate::bound::lower_bound`]); `None` for an unknown item. The
+    /// bytes are the changed bytes to its original VM, every disk to a new VM; the link
+    /// is the process server of its last reprotect or, before one, the first running
+    /// Azure process server of its network; the appliance for a modernized estate.
+    pub fn item_timing(&self, item: &str) -> Option<ItemTimes> {
         let (st, _) = self.shared.lock();
         let i = st.item(item).ok()?;
         Some(st.item_timing(i, &self.shared.settings))

@@ -18,12 +18,13 @@ use super::faults::{self, CallFault, Key};
 use super::jobs::{Job, JobInput, Step, StepKind, Transfer, Work};
 use super::links::Link;
 use super::points;
-use super::{ItemTiming, LabSettings, PROVIDER};
+use super::{LabSettings, PROVIDER};
 use crate::clock::{Clock, ScaledClock, VirtualClock};
 use crate::estate::{Consistency, Estate, Flavor, OnPremVm, PsLocation, RecoveryPoint};
 use crate::provider::{GuestNic, JobId, JobState, JobStatus, PointSpec, Target, VmRuntime};
 use crate::readiness::MAX_DISKS_PER_MASTER_TARGET;
 use crate::state::{Operation, ProtectionState};
+use crate::timing::ItemTimes;
 use crate::{Error, ErrorKind, Result};
 
 /// The lab's clock reading `start` now: discrete-event time, or time scaled from the wall
@@ -730,9 +731,9 @@ impl LabState {
     }
 
     /// Item `i`'s durations for its first attempt of each stage, its bytes and its link.
-    pub(super) fn item_timing(&self, i: usize, settings: &LabSettings) -> ItemTiming {
+    pub(super) fn item_timing(&self, i: usize, settings: &LabSettings) -> ItemTimes {
         let (link, link_mbps) = self.link_of(i, None, settings);
-        ItemTiming {
+        ItemTimes {
             reprotect_setup: self.duration_of(settings, i, Operation::Reprotect, 0),
             bytes: self.bytes_of(i),
             link,

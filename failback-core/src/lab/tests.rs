@@ -109,7 +109,7 @@ async fn full_life_cycle_through_both_providers() {
         assert_eq!(s.progress, Some(100));
         // Alone on its link: its setup then its bytes, as the item's timing says.
         let took = (lab.now() - started).to_std().unwrap();
-        let alone = timing.reprotect_alone();
+        let alone = timing.reprotect_setup + links::alone(timing.bytes, timing.link_mbps);
         assert!(
             took >= alone && took < alone + Duration::from_secs(1),
             "{took:?} for {alone:?}"
