@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use failback_core::bound::{lower_bound, LowerBound};
 use failback_core::generate::{self, Spec};
 use failback_core::journal::{Entry, Journal};
-use failback_core::lab::{Faults, LabSettings, LabSite};
+use failback_core::lab::{log_file, Faults, LabSettings, LabSite};
 use failback_core::orchestrator::{
     CancellationToken, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
@@ -73,6 +73,8 @@ fn write_counters(out: &Path, lab: &LabSite) -> Result<PathBuf, Box<dyn std::err
         "lab_file": persisted.as_ref().map(|p| &p.path),
         "lab_writes": persisted.as_ref().map(|p| p.writes),
         "lab_last_write_bytes": persisted.as_ref().map(|p| p.last_bytes),
+        "lab_bytes_written": persisted.as_ref().map(|p| p.bytes),
+        "lab_snapshots": persisted.as_ref().map(|p| p.snapshots),
     });
     let path = out.join(COUNTERS_FILE);
     std::fs::write(&path, crate::to_json(&v))
@@ -468,14 +470,22 @@ fn set_aside_earlier_journal(path: &Path) -> Result<(), Box<dyn std::error::Erro
         ))
     })?;
     // Its lab goes with it, so the journal set aside can still be resumed.
+    // Its lab goes with it (the snapshot and its log), so the journal set aside can
+    // still be resumed.
     let lab = lab_file(path);
-    if lab.is_file() {
-        std::fs::rename(&lab, lab_file(&aside)).map_err(|e| {
-            usage(format!(
-                "cannot move the earlier lab file {} aside: {e}",
-                lab.display()
-            ))
-        })?;
+    let moves = [
+        (lab.clone(), lab_file(&aside)),
+        (log_file(&lab), log_file(&lab_file(&aside))),
+    ];
+    for (from, to) in moves {
+        if from.is_file() {
+            std::fs::rename(&from, &to).map_err(|e| {
+                usage(format!(
+                    "cannot move the earlier lab file {} aside: {e}",
+                    from.display()
+                ))
+            })?;
+        }
     }
     if !finished {
         eprintln!(

@@ -17,12 +17,14 @@
 //! safety invariant of a failback run is recorded in [`Counters::violations`].
 //!
 //! A lab site lives in memory, but it can be made durable like real clouds are:
-//! [`LabSite::persist_to`] writes its whole state (items, jobs, recovery points, counters,
-//! violations, fault draw counts, the simulated time) to one file after every change a
-//! caller may see, atomically, before the call returns, and [`LabSite::restore`] rebuilds
-//! the site from that file in another process, with the same job ids, its clock resuming
-//! at the simulated time saved. A run interrupted with its process can so be resumed
-//! from its journal against the lab it left.
+//! [`LabSite::persist_to`] writes a snapshot of its whole state (items, jobs, recovery
+//! points, counters, violations, fault draw counts, the simulated time) to a file, then
+//! appends a small fsync'd record of every call that changed it to a log beside it
+//! ([`log_file`]) before the call returns, and [`LabSite::restore`] rebuilds the site from
+//! the snapshot and the log in another process (replaying the calls; the jobs' events are
+//! recomputed), with the same job ids, its clock resuming at the latest simulated time
+//! written. A run interrupted with its process can so be resumed from its journal against
+//! the lab it left.
 //!
 //! ```
 //! use std::time::Duration;
@@ -72,7 +74,7 @@ mod verify;
 pub use counters::{Counters, OpCounts, Violation, ViolationKind};
 pub use faults::{FaultCounts, Faults};
 pub use onprem::LabOnPrem;
-pub use persist::{Persisted, FORMAT as FILE_FORMAT};
+pub use persist::{log_file, Persisted, COMPACT_FACTOR, FORMAT as FILE_FORMAT};
 pub use recovery::LabRecovery;
 pub use verify::LabVerifier;
 
@@ -179,20 +181,23 @@ impl LabSite {
         }
     }
 
-    /// Rebuild a lab site from the file a persisting one wrote ([`LabSite::persist_to`]):
-    /// its items, jobs (same ids, still running where they were), recovery points,
-    /// counters and violations, and its settings. Its clock resumes at the simulated time
-    /// of the state saved, at the saved time scale, and the site goes on persisting to
-    /// the same file.
+    /// Rebuild a lab site from the files a persisting one wrote ([`LabSite::persist_to`]):
+    /// its snapshot, then the calls of its log ([`log_file`]) replayed in order. It has
+    /// the items, jobs (same ids, still running where they were), recovery points,
+    /// counters and violations, and the settings of the last call written. Its clock
+    /// resumes at the latest simulated time written, at the saved time scale, and the
+    /// site goes on persisting to the same files. A torn last record of the log (a crash
+    /// while it was appended) is dropped.
     ///
-    /// A file that cannot be read is [`Error::Io`](crate::Error::Io); one that is not a
-    /// whole lab state of format [`FILE_FORMAT`] is [`Error::Io`](crate::Error::Io) of
-    /// kind [`InvalidData`](std::io::ErrorKind::InvalidData) saying what is wrong, both
-    /// naming the file.
+    /// A file that cannot be read is [`Error::Io`](crate::Error::Io); a snapshot that is
+    /// not a whole lab state of format [`FILE_FORMAT`], or a log damaged before its last
+    /// record, is [`Error::Io`](crate::Error::Io) of kind
+    /// [`InvalidData`](std::io::ErrorKind::InvalidData) saying what is wrong, both naming
+    /// the file.
     pub fn restore(path: impl AsRef<Path>) -> Result<LabSite> {
         let path = path.as_ref();
         let loaded = persist::load(path)?;
-        let shared = Arc::new(Shared::restored(path, loaded));
+        let shared = Arc::new(Shared::restored(path, loaded)?);
         Ok(LabSite {
             recovery: Arc::new(LabRecovery::new(shared.clone())),
             onprem: Arc::new(LabOnPrem::new(shared.clone())),
@@ -204,16 +209,18 @@ impl LabSite {
     /// virtual time needs before restoring it inside that runtime). Errors as
     /// [`LabSite::restore`].
     pub fn saved_settings(path: impl AsRef<Path>) -> Result<LabSettings> {
-        Ok(persist::load(path.as_ref())?.settings)
+        persist::load_settings(path.as_ref())
     }
 
-    /// Make the site durable: write its state to `path` now, and again after every change
-    /// a caller may see (each mutation, accepted or refused, each job that ended) before
-    /// the provider call returns. Each write replaces the file atomically (a temporary
-    /// file beside it, fsync, rename, fsync of the folder): a crash leaves the old state
-    /// or the new one. Calls that only read write nothing, except the jobs they saw end;
-    /// call and fault counts of reads are written with the next change, so a crash may
-    /// lose the last few of them (they decide no item's fate).
+    /// Make the site durable: write a snapshot of its state to `path` now (atomically: a
+    /// temporary file beside it, fsync, rename, fsync of the folder), then, before each
+    /// provider call that changed something returns (each mutation, accepted or refused,
+    /// each poll that saw jobs advance), append a record of it to the log beside it
+    /// ([`log_file`]) and fsync it. Once the log is [`COMPACT_FACTOR`] times the
+    /// snapshot, a new snapshot replaces both. Calls that only read write nothing, except
+    /// the time of the jobs they saw advance; call and fault counts of reads are written
+    /// with the next record, so a crash may lose the last few of them (they decide no
+    /// item's fate).
     ///
     /// A write error is a [`Provider`](crate::Error::Provider) error of kind
     /// [`Other`](crate::ErrorKind::Other) naming the file: here, and from the provider call
@@ -221,8 +228,7 @@ impl LabSite {
     pub fn persist_to(&self, path: impl AsRef<Path>) -> Result<()> {
         let (mut st, now) = self.shared.lock();
         st.persist = Some(persist::Target::new(path.as_ref().to_path_buf()));
-        st.dirty = true;
-        self.shared.save(&mut st, now)
+        self.shared.snapshot(&mut st, now)
     }
 
     /// Where the site persists and how much it wrote, when it does.

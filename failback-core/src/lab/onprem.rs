@@ -4,11 +4,121 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::state::Shared;
+use chrono::{DateTime, Utc};
+
+use super::persist::Call;
+use super::state::{LabState, Shared};
 use super::PROVIDER;
 use crate::estate::{Disk, Estate, OnPremVm};
 use crate::provider::{OnPremCapability, OnPremProvider, VmRuntime, VmSpec};
 use crate::{Error, ErrorKind, Result};
+
+impl LabState {
+    /// Create an on-premises VM (powered off) on a known host and datastore, under a name
+    /// no VM has.
+    pub(crate) fn create_vm(&mut self, name: &str, host: &str, datastore: &str) -> Result<String> {
+        if !self.estate.hosts.iter().any(|h| h.id == host) {
+            return Err(err(
+                ErrorKind::InvalidInput,
+                format!("host {host} is not known"),
+            ));
+        }
+        if !self.estate.datastores.iter().any(|d| d.id == datastore) {
+            return Err(err(
+                ErrorKind::InvalidInput,
+                format!("datastore {datastore} is not known"),
+            ));
+        }
+        if self.estate.vms.iter().any(|v| v.name == name) {
+            return Err(err(
+                ErrorKind::Conflict,
+                format!("a VM named {name} already exists"),
+            ));
+        }
+        let id = self.new_vm_id();
+        self.add_vm(
+            OnPremVm {
+                id: id.clone(),
+                name: name.to_string(),
+                host: host.to_string(),
+                datastores: vec![datastore.to_string()],
+                snapshots: Some(0),
+                disks: Vec::new(),
+                moved_from_nfs: false,
+            },
+            false,
+        );
+        Ok(id)
+    }
+
+    /// Attach a disk to a VM.
+    pub(crate) fn attach_disk(&mut self, vm: &str, disk_path: &str) -> Result<()> {
+        let Some(&v) = self.vm_index.get(vm) else {
+            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        };
+        let disks = &mut self.estate.vms[v].disks;
+        if disks.iter().any(|d| d.name == disk_path) {
+            return Err(err(
+                ErrorKind::Conflict,
+                format!("{disk_path} is already attached to {vm}"),
+            ));
+        }
+        disks.push(Disk {
+            name: disk_path.to_string(),
+            capacity_bytes: 0,
+            rdm: false,
+        });
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Detach a disk from a VM.
+    pub(crate) fn detach_disk(&mut self, vm: &str, disk_path: &str) -> Result<()> {
+        let Some(&v) = self.vm_index.get(vm) else {
+            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        };
+        let disks = &mut self.estate.vms[v].disks;
+        let before = disks.len();
+        disks.retain(|d| d.name != disk_path);
+        if disks.len() == before {
+            return Err(err(
+                ErrorKind::NotFound,
+                format!("{disk_path} is not attached to {vm}"),
+            ));
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Set a configuration parameter of a powered-off VM.
+    pub(crate) fn set_config_param(&mut self, vm: &str, key: &str, value: &str) -> Result<()> {
+        let Some(p) = self.power.get_mut(vm) else {
+            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        };
+        // vSphere changes configuration parameters of a powered-off VM only (PRE-007).
+        if p.powered_on {
+            return Err(err(
+                ErrorKind::Conflict,
+                format!("power {vm} off before changing its configuration parameters"),
+            ));
+        }
+        p.config.insert(key.to_string(), value.to_string());
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Power a VM on or off.
+    pub(crate) fn set_power(&mut self, vm: &str, on: bool) -> Result<()> {
+        match self.power.get_mut(vm) {
+            Some(p) => {
+                p.powered_on = on;
+                self.dirty = true;
+                Ok(())
+            }
+            None => Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist"))),
+        }
+    }
+}
 
 /// The lab's vSphere: implements [`OnPremProvider`] over the lab's state, every capability
 /// included (creating VMs, disks, configuration parameters and power are cheap in memory).
@@ -31,6 +141,16 @@ fn err(kind: ErrorKind, message: String) -> Error {
 impl LabOnPrem {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         LabOnPrem { shared }
+    }
+
+    /// Make a mutation durable before it returns: its record when it was accepted (a
+    /// refused one changed nothing; the jobs' time, when they advanced, is written then).
+    fn commit(&self, st: &mut LabState, now: DateTime<Utc>, call: Call, ok: bool) -> Result<()> {
+        if ok {
+            self.shared.log(st, now, call, true)
+        } else {
+            self.shared.save(st, now)
+        }
     }
 }
 
@@ -89,113 +209,65 @@ impl OnPremProvider for LabOnPrem {
         self.shared
             .enter("onprem.create_vm", &spec.name, false)
             .await?;
-        let (mut st, now) = self.shared.read()?;
-        if !st.estate.hosts.iter().any(|h| h.id == spec.host) {
-            return Err(err(
-                ErrorKind::InvalidInput,
-                format!("host {} is not known", spec.host),
-            ));
-        }
-        if !st.estate.datastores.iter().any(|d| d.id == spec.datastore) {
-            return Err(err(
-                ErrorKind::InvalidInput,
-                format!("datastore {} is not known", spec.datastore),
-            ));
-        }
-        if st.estate.vms.iter().any(|v| v.name == spec.name) {
-            return Err(err(
-                ErrorKind::Conflict,
-                format!("a VM named {} already exists", spec.name),
-            ));
-        }
-        let id = st.new_vm_id();
-        st.add_vm(
-            OnPremVm {
-                id: id.clone(),
-                name: spec.name.clone(),
-                host: spec.host.clone(),
-                datastores: vec![spec.datastore.clone()],
-                snapshots: Some(0),
-                disks: Vec::new(),
-                moved_from_nfs: false,
-            },
-            false,
-        );
-        self.shared.save(&mut st, now)?;
-        Ok(id)
+        let call = Call::CreateVm {
+            name: spec.name.clone(),
+            host: spec.host.clone(),
+            datastore: spec.datastore.clone(),
+        };
+        let (mut st, now) = self.shared.lock();
+        let done = st.create_vm(&spec.name, &spec.host, &spec.datastore);
+        self.commit(&mut st, now, call, done.is_ok())?;
+        done
     }
 
     async fn attach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
         self.shared.enter("onprem.attach_disk", vm, false).await?;
-        let (mut st, now) = self.shared.read()?;
-        let Some(&v) = st.vm_index.get(vm) else {
-            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        let (mut st, now) = self.shared.lock();
+        let done = st.attach_disk(vm, disk_path);
+        let call = Call::AttachDisk {
+            vm: vm.to_string(),
+            disk: disk_path.to_string(),
         };
-        let disks = &mut st.estate.vms[v].disks;
-        if disks.iter().any(|d| d.name == disk_path) {
-            return Err(err(
-                ErrorKind::Conflict,
-                format!("{disk_path} is already attached to {vm}"),
-            ));
-        }
-        disks.push(Disk {
-            name: disk_path.to_string(),
-            capacity_bytes: 0,
-            rdm: false,
-        });
-        st.dirty = true;
-        self.shared.save(&mut st, now)
+        self.commit(&mut st, now, call, done.is_ok())?;
+        done
     }
 
     async fn detach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
         self.shared.enter("onprem.detach_disk", vm, false).await?;
-        let (mut st, now) = self.shared.read()?;
-        let Some(&v) = st.vm_index.get(vm) else {
-            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        let (mut st, now) = self.shared.lock();
+        let done = st.detach_disk(vm, disk_path);
+        let call = Call::DetachDisk {
+            vm: vm.to_string(),
+            disk: disk_path.to_string(),
         };
-        let disks = &mut st.estate.vms[v].disks;
-        let before = disks.len();
-        disks.retain(|d| d.name != disk_path);
-        if disks.len() == before {
-            return Err(err(
-                ErrorKind::NotFound,
-                format!("{disk_path} is not attached to {vm}"),
-            ));
-        }
-        st.dirty = true;
-        self.shared.save(&mut st, now)
+        self.commit(&mut st, now, call, done.is_ok())?;
+        done
     }
 
     async fn set_config_param(&self, vm: &str, key: &str, value: &str) -> Result<()> {
         self.shared
             .enter("onprem.set_config_param", vm, false)
             .await?;
-        let (mut st, now) = self.shared.read()?;
-        let Some(p) = st.power.get_mut(vm) else {
-            return Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist")));
+        let (mut st, now) = self.shared.lock();
+        let done = st.set_config_param(vm, key, value);
+        let call = Call::SetConfigParam {
+            vm: vm.to_string(),
+            key: key.to_string(),
+            value: value.to_string(),
         };
-        // vSphere changes configuration parameters of a powered-off VM only (PRE-007).
-        if p.powered_on {
-            return Err(err(
-                ErrorKind::Conflict,
-                format!("power {vm} off before changing its configuration parameters"),
-            ));
-        }
-        p.config.insert(key.to_string(), value.to_string());
-        st.dirty = true;
-        self.shared.save(&mut st, now)
+        self.commit(&mut st, now, call, done.is_ok())?;
+        done
     }
 
     async fn set_power(&self, vm: &str, on: bool) -> Result<()> {
         self.shared.enter("onprem.set_power", vm, false).await?;
-        let (mut st, now) = self.shared.read()?;
-        match st.power.get_mut(vm) {
-            Some(p) => {
-                p.powered_on = on;
-                st.dirty = true;
-                self.shared.save(&mut st, now)
-            }
-            None => Err(err(ErrorKind::NotFound, format!("VM {vm} does not exist"))),
-        }
+        let (mut st, now) = self.shared.lock();
+        let done = st.set_power(vm, on);
+        let call = Call::SetPower {
+            vm: vm.to_string(),
+            on,
+        };
+        self.commit(&mut st, now, call, done.is_ok())?;
+        done
     }
 }

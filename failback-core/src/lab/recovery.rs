@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::faults;
+use super::persist::Call;
 use super::state::{Shared, StartInput};
 use super::PROVIDER;
 use crate::estate::{Estate, Flavor, RecoveryPoint};
@@ -41,12 +42,17 @@ impl LabRecovery {
             .enter(&format!("recovery.{op}"), &subject, true)
             .await?;
         let (mut st, now) = self.shared.lock();
+        let call = Call::Start {
+            target: target.clone(),
+            op,
+            input: input.clone(),
+        };
         let job = st.start(now, &self.shared.settings, target, op, input);
         if lost && job.is_ok() {
             st.counters.faults.lost_responses += 1;
         }
         // Durable before the caller hears of it, refused or accepted.
-        self.shared.save(&mut st, now)?;
+        self.shared.log(&mut st, now, call, job.is_ok())?;
         let job = job?;
         if lost {
             return Err(faults::lost_response(PROVIDER));
@@ -118,7 +124,8 @@ impl RecoveryProvider for LabRecovery {
         if lost && done.is_ok() {
             st.counters.faults.lost_responses += 1;
         }
-        self.shared.save(&mut st, now)?;
+        let call = Call::Cancel { job: job.clone() };
+        self.shared.log(&mut st, now, call, done.is_ok())?;
         done?;
         if lost {
             return Err(faults::lost_response(PROVIDER));
@@ -151,7 +158,11 @@ impl RecoveryProvider for LabRecovery {
         if lost && done.is_ok() {
             st.counters.faults.lost_responses += 1;
         }
-        self.shared.save(&mut st, now)?;
+        let call = Call::ResumeJob {
+            job: job.clone(),
+            comment: comment.to_string(),
+        };
+        self.shared.log(&mut st, now, call, done.is_ok())?;
         done?;
         if lost {
             return Err(faults::lost_response(PROVIDER));

@@ -78,56 +78,178 @@ impl Shared {
         }
     }
 
-    /// A lab read back from its file: the clock resumes at the simulated time saved (of
-    /// the saved kind, at the saved scale), and the lab goes on persisting to the same
-    /// file.
-    pub(crate) fn restored(path: &std::path::Path, loaded: super::persist::Loaded) -> Shared {
+    /// A lab read back from its file: its snapshot, then the calls of its log replayed at
+    /// their times (the jobs' events between them settled as they came live). The clock
+    /// resumes at the latest simulated time written (of the saved kind, at the saved
+    /// scale), and the lab goes on persisting to the same file. A record whose call does
+    /// not replay to the outcome recorded is an error naming the log.
+    pub(crate) fn restored(
+        path: &std::path::Path,
+        loaded: super::persist::Loaded,
+    ) -> Result<Shared> {
+        let mut target = super::persist::Target::restored(path.to_path_buf(), &loaded);
         let super::persist::Loaded {
             saved_at,
             settings,
             state,
+            records,
+            ..
         } = loaded;
-        let clock = lab_clock(saved_at, &settings);
         let mut state = LabState::from_saved(state);
+        let mut at = saved_at;
+        for r in records {
+            state.settle(r.at, &settings);
+            for (kind, subject, n) in r.calls {
+                state.calls.insert((kind, subject), n);
+            }
+            let ok = match &r.call {
+                Some(call) => state.apply(call, r.at, &settings).is_ok(),
+                None => true,
+            };
+            if ok != r.ok {
+                return Err(super::persist::damaged(
+                    &super::persist::log_file(path),
+                    format!(
+                        "record {} ({:?} at {}) was {} but replays {}: the log does not \
+                         follow its snapshot",
+                        r.seq,
+                        r.call,
+                        r.at,
+                        if r.ok { "accepted" } else { "refused" },
+                        if ok { "accepted" } else { "refused" },
+                    ),
+                ));
+            }
+            state.counters.faults = r.faults;
+            at = at.max(r.at);
+        }
+        state.dirty = false;
+        state.calls_touched.clear();
+        target.saved_at = Some(at);
+        let clock = lab_clock(at, &settings);
         let flavor = state.estate.flavor;
-        let mut target = super::persist::Target::new(path.to_path_buf());
-        target.saved_at = Some(saved_at);
         state.persist = Some(target);
-        Shared {
+        Ok(Shared {
             clock,
             settings,
             flavor,
             state: Mutex::new(state),
-        }
+        })
     }
 
-    /// The state settled to now, written first when it changed and the lab persists: what
-    /// a provider call sees is durable before the call returns.
+    /// The state settled to now; when the lab persists and jobs advanced, their time is
+    /// written first: what a provider call sees is durable before the call returns.
     pub(crate) fn read(&self) -> Result<(MutexGuard<'_, LabState>, DateTime<Utc>)> {
         let (mut st, now) = self.lock();
         self.save(&mut st, now)?;
         Ok((st, now))
     }
 
-    /// Write the state when it changed and the lab persists (call with the lock held).
+    /// When the state changed (jobs advanced) and the lab persists, append a record of the
+    /// time (call with the lock held).
     pub(crate) fn save(&self, st: &mut LabState, now: DateTime<Utc>) -> Result<()> {
         if !st.dirty {
             return Ok(());
         }
-        let Some(target) = st.persist.clone() else {
+        let written = st.persist.as_ref().and_then(|t| t.saved_at);
+        if written.is_some_and(|w| now <= w) {
+            // A restore settles to the time written anyway: the same changes, recomputed.
             st.dirty = false;
             return Ok(());
+        }
+        self.write(st, now, None, true)
+    }
+
+    /// Append the record of a mutating call made at `now`, accepted (`ok`) or refused,
+    /// when the lab persists (call with the lock held, right after the call changed the
+    /// state): durable before the call returns.
+    pub(crate) fn log(
+        &self,
+        st: &mut LabState,
+        now: DateTime<Utc>,
+        call: super::persist::Call,
+        ok: bool,
+    ) -> Result<()> {
+        self.write(st, now, Some(call), ok)
+    }
+
+    fn write(
+        &self,
+        st: &mut LabState,
+        now: DateTime<Utc>,
+        call: Option<super::persist::Call>,
+        ok: bool,
+    ) -> Result<()> {
+        let Some(mut target) = st.persist.take() else {
+            st.dirty = false;
+            st.calls_touched.clear();
+            return Ok(());
         };
+        let done = self.write_to(&mut target, st, now, call, ok);
+        st.persist = Some(target);
+        done
+    }
+
+    fn write_to(
+        &self,
+        target: &mut super::persist::Target,
+        st: &mut LabState,
+        now: DateTime<Utc>,
+        call: Option<super::persist::Call>,
+        ok: bool,
+    ) -> Result<()> {
         // Never earlier than a state already written: the clock only moves forward.
         let at = target.saved_at.map_or(now, |s| s.max(now));
-        let bytes = super::persist::encode(&target.path, at, &self.settings, st.saved())?;
-        super::persist::write_atomic(&target.path, &bytes)?;
-        if let Some(t) = st.persist.as_mut() {
-            t.saved_at = Some(at);
-            t.writes += 1;
-            t.last_bytes = bytes.len() as u64;
-        }
+        let calls = st
+            .calls_touched
+            .iter()
+            .map(|key| {
+                let n = st.calls.get(key).copied().unwrap_or(0);
+                (key.0.clone(), key.1.clone(), n)
+            })
+            .collect();
+        let mut record = super::persist::Record {
+            seq: 0,
+            at: now,
+            call,
+            ok,
+            faults: st.counters.faults,
+            calls,
+        };
+        target.append(&mut record)?;
+        target.saved_at = Some(at);
         st.dirty = false;
+        st.calls_touched.clear();
+        if target.wants_compaction() {
+            self.snapshot_to(target, st, now)?;
+        }
+        Ok(())
+    }
+
+    /// Write a whole snapshot of the state now (the first one, or a compaction): the log
+    /// starts anew after it.
+    pub(crate) fn snapshot(&self, st: &mut LabState, now: DateTime<Utc>) -> Result<()> {
+        let Some(mut target) = st.persist.take() else {
+            return Ok(());
+        };
+        let done = self.snapshot_to(&mut target, st, now);
+        st.persist = Some(target);
+        done
+    }
+
+    fn snapshot_to(
+        &self,
+        target: &mut super::persist::Target,
+        st: &mut LabState,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let at = target.saved_at.map_or(now, |s| s.max(now));
+        let epoch = super::persist::next_epoch(target.epoch());
+        let bytes = super::persist::encode(&target.path, epoch, at, &self.settings, st.saved())?;
+        target.write_snapshot(epoch, &bytes)?;
+        target.saved_at = Some(at);
+        st.dirty = false;
+        st.calls_touched.clear();
         Ok(())
     }
 
@@ -252,6 +374,8 @@ pub(crate) struct LabState {
     pub dirty: bool,
     /// Where the lab persists, when it does, and the simulated time last written.
     pub persist: Option<super::persist::Target>,
+    /// Fault-draw counts changed since the last record written (written with the next).
+    calls_touched: BTreeSet<(String, String)>,
 }
 
 pub(super) fn not_found(what: impl std::fmt::Display) -> Error {
@@ -474,6 +598,7 @@ impl LabState {
             vm_seq: 0,
             dirty: false,
             persist: None,
+            calls_touched: BTreeSet::new(),
         };
         st.resume_running_jobs(settings);
         st
@@ -552,6 +677,7 @@ impl LabState {
             vm_seq,
             dirty: false,
             persist: None,
+            calls_touched: BTreeSet::new(),
         }
     }
 
@@ -587,12 +713,11 @@ impl LabState {
 
     /// The count of a call of `kind` on `subject` (0 for the first).
     fn next_call(&mut self, kind: &str, subject: &str) -> u64 {
-        let slot = self
-            .calls
-            .entry((kind.to_string(), subject.to_string()))
-            .or_insert(0);
+        let key = (kind.to_string(), subject.to_string());
+        let slot = self.calls.entry(key.clone()).or_insert(0);
         let n = *slot;
         *slot += 1;
+        self.calls_touched.insert(key);
         n
     }
 
@@ -1699,6 +1824,33 @@ impl LabState {
         self.estate.vms.push(vm);
     }
 
+    /// Apply a mutating call again, as the log recorded it (on restore): through the
+    /// same code as the live call, at its time.
+    pub(crate) fn apply(
+        &mut self,
+        call: &super::persist::Call,
+        now: DateTime<Utc>,
+        settings: &LabSettings,
+    ) -> Result<()> {
+        use super::persist::Call as C;
+        match call {
+            C::Start { target, op, input } => self
+                .start(now, settings, target, *op, input.clone())
+                .map(drop),
+            C::Cancel { job } => self.cancel(job, now),
+            C::ResumeJob { job, comment } => self.resume_job(job, comment, now),
+            C::CreateVm {
+                name,
+                host,
+                datastore,
+            } => self.create_vm(name, host, datastore).map(drop),
+            C::AttachDisk { vm, disk } => self.attach_disk(vm, disk),
+            C::DetachDisk { vm, disk } => self.detach_disk(vm, disk),
+            C::SetConfigParam { vm, key, value } => self.set_config_param(vm, key, value),
+            C::SetPower { vm, on } => self.set_power(vm, *on),
+        }
+    }
+
     /// An id for a VM the on-premises provider creates.
     pub(crate) fn new_vm_id(&mut self) -> String {
         loop {
@@ -1743,7 +1895,7 @@ impl LabState {
 }
 
 /// The inputs of a mutation as the providers pass them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum StartInput {
     /// Reprotect (either direction).
     Reprotect {

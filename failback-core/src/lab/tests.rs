@@ -978,6 +978,11 @@ fn a_damaged_lab_file_is_a_clear_error_naming_it() {
             whole.replace(FILE_FORMAT, "failback-lab/1"),
             "unsupported format",
         ),
+        // A whole-file lab of before the log.
+        (
+            whole.replace(FILE_FORMAT, "failback-lab/2"),
+            "unsupported format",
+        ),
     ] {
         std::fs::write(&path, text).unwrap();
         let e = LabSite::restore(&path).unwrap_err();
@@ -991,5 +996,276 @@ fn a_damaged_lab_file_is_a_clear_error_naming_it() {
             other => panic!("{other}"),
         }
     }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// The whole state of a lab as a snapshot writes it, settled to its clock's now.
+fn state_of(lab: &LabSite) -> serde_json::Value {
+    let (st, _) = lab.shared.lock();
+    serde_json::to_value(st.saved()).unwrap()
+}
+
+/// Where two states differ first (a JSON path), if they do.
+fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Object(x), V::Object(y)) => {
+            for (k, v) in x {
+                let here = format!("{at}.{k}");
+                match y.get(k) {
+                    Some(w) => {
+                        if let Some(d) = first_difference(v, w, &here) {
+                            return Some(d);
+                        }
+                    }
+                    None => return Some(format!("{here}: missing on the right")),
+                }
+            }
+            y.keys()
+                .find(|k| !x.contains_key(*k))
+                .map(|k| format!("{at}.{k}: missing on the left"))
+        }
+        (V::Array(x), V::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_difference(v, w, &format!("{at}[{i}]"))),
+        _ if a == b => None,
+        _ => Some(format!("{at}: {a} != {b}")),
+    }
+}
+
+/// The states of two labs are the same.
+fn assert_same(back: &LabSite, live: &LabSite, what: &str) {
+    let (a, b) = (state_of(back), state_of(live));
+    if let Some(d) = first_difference(&a, &b, "state") {
+        panic!("{what}: the restored lab differs from the live one at {d}");
+    }
+}
+
+/// One more step of each item's life cycle (errors, refusals and violations included),
+/// and some on-premises calls: many changes of every kind.
+async fn churn(lab: &LabSite, round: usize) {
+    let asr = lab.recovery();
+    let vs = lab.onprem();
+    let back = ReprotectRequest {
+        direction: Direction::AzureToOnPrem,
+        ..to_azure()
+    };
+    for it in lab.estate().items {
+        let t = item(&it.id);
+        let _ = match it.state {
+            ProtectionState::FailedOverToAzure => asr.reprotect(&t, &back).await.map(drop),
+            ProtectionState::ReplicatingToOnPrem => asr.failover(&t, &latest()).await.map(drop),
+            ProtectionState::FailedBackAwaitingCommit => asr.commit(&t).await.map(drop),
+            ProtectionState::CommittedUnprotected => asr.reprotect(&t, &to_azure()).await.map(drop),
+            // Refused: counted as a violation (and written).
+            _ => asr.commit(&t).await.map(drop),
+        };
+    }
+    let name = format!("scratch-{round}");
+    let host = lab.estate().hosts[0].id.clone();
+    let ds = lab.estate().datastores[0].id.clone();
+    if let Ok(vm) = vs
+        .create_vm(&VmSpec {
+            name,
+            host,
+            datastore: ds,
+            cpus: 1,
+            memory_mib: 1024,
+        })
+        .await
+    {
+        let _ = vs.attach_disk(&vm, "[ds] disk0.vmdk").await;
+        let _ = vs.set_config_param(&vm, "note", "ünïcödé ✓").await;
+        let _ = vs.set_power(&vm, round % 2 == 0).await;
+    }
+}
+
+/// A call retried until it is accepted: its record carries the fault-draw counts of the
+/// calls before it (a call refused by a drawn fault writes nothing itself).
+async fn written(lab: &LabSite, vm: &str) {
+    while lab.onprem().set_power(vm, false).await.is_err() {}
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lab_restored_after_many_changes_equals_the_live_one() {
+    let path = lab_file("many");
+    let settings = LabSettings {
+        faults: Faults {
+            transient: 0.05,
+            throttle: 0.05,
+            job_failure: 0.1,
+            lost_response: 0.05,
+            ..Faults::default()
+        },
+        ..fast()
+    };
+    let lab = LabSite::generated(30, 5, settings);
+    lab.persist_to(&path).unwrap();
+    let e = lab.estate();
+    let spec = VmSpec {
+        name: "anchor".to_string(),
+        host: e.hosts[0].id.clone(),
+        datastore: e.datastores[0].id.clone(),
+        cpus: 1,
+        memory_mib: 1024,
+    };
+    let anchor = loop {
+        if let Ok(vm) = lab.onprem().create_vm(&spec).await {
+            break vm;
+        }
+    };
+    for round in 0..12 {
+        churn(&lab, round).await;
+        written(&lab, &anchor).await;
+        // A restore at any point equals the live lab then.
+        if round % 4 == 3 {
+            let back = LabSite::restore(&path).unwrap();
+            assert_eq!(back.now(), lab.now());
+            assert_same(&back, &lab, &format!("round {round}"));
+        }
+        lab.clock().sleep(Duration::from_secs(20 * 60)).await;
+    }
+    churn(&lab, 99).await;
+    written(&lab, &anchor).await;
+    let written = lab.persisted().unwrap();
+    assert_eq!(written.snapshots, 1, "{written:?}");
+    assert!(written.writes > 100, "{written:?}");
+    assert!(written.bytes < 20 * std::fs::metadata(&path).unwrap().len());
+    let c = lab.counters();
+    assert!(!c.violations.is_empty() && c.faults.calls > 0, "{c:?}");
+    assert!(c.faults.job_failures + c.faults.lost_responses > 0, "{c:?}");
+
+    let back = LabSite::restore(&path).unwrap();
+    assert_eq!(back.now(), lab.now());
+    assert_same(&back, &lab, "at the end");
+    assert_eq!(back.counters(), c);
+    for mt in &lab.estate().master_targets {
+        assert_eq!(back.attached_disks(&mt.id), lab.attached_disks(&mt.id));
+        assert_eq!(
+            back.peak_attached_disks(&mt.id),
+            lab.peak_attached_disks(&mt.id)
+        );
+    }
+    let asr = lab.recovery();
+    for it in lab.estate().items {
+        for op in [Operation::Reprotect, Operation::Failover, Operation::Commit] {
+            // The same draws on both (the same counts): the same throttling.
+            let (live, again) = loop {
+                let live = asr.find_jobs(&item(&it.id), op).await;
+                let again = back.recovery().find_jobs(&item(&it.id), op).await;
+                assert_eq!(live.is_ok(), again.is_ok());
+                if let (Ok(l), Ok(a)) = (live, again) {
+                    break (l, a);
+                }
+            };
+            let key =
+                |v: &[JobStatus]| -> Vec<_> { v.iter().map(|s| (s.id.clone(), s.state)).collect() };
+            assert_eq!(key(&again), key(&live));
+        }
+    }
+    // Both go on alike: the jobs' later events are recomputed the same.
+    lab.clock().sleep(Duration::from_secs(3 * 3600)).await;
+    back.clock().sleep(Duration::from_secs(3 * 3600)).await;
+    assert_same(&back, &lab, "3 hours later");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_torn_last_record_restores_to_the_record_before() {
+    let path = lab_file("torn");
+    let lab = LabSite::new(healthy(), fast());
+    lab.persist_to(&path).unwrap();
+    churn(&lab, 0).await;
+    let vs = lab.onprem();
+    vs.set_power("mt-win-01", false).await.unwrap();
+    let before = state_of(&lab);
+    let log = log_file(&path);
+    let whole_before = std::fs::read(&log).unwrap();
+    // The last record holds multi-byte characters.
+    vs.set_config_param("mt-win-01", "annotation", "Größe ✓ 日本")
+        .await
+        .unwrap();
+    let after = state_of(&lab);
+    assert_ne!(before, after);
+    let whole = std::fs::read(&log).unwrap();
+    let last = &whole[whole_before.len()..];
+    let text = std::str::from_utf8(last).unwrap();
+    let inside_char = whole_before.len() + text.find('✓').unwrap() + 1;
+    let mut cuts = vec![
+        whole_before.len() + 1,
+        whole_before.len() + 9,
+        whole_before.len() + last.len() / 2,
+        inside_char,
+        inside_char + 1,
+        whole.len() - 1,
+    ];
+    cuts.sort_unstable();
+    for cut in cuts {
+        std::fs::write(&log, &whole[..cut]).unwrap();
+        let back = LabSite::restore(&path).unwrap();
+        assert_eq!(state_of(&back), before, "cut at {cut} of {}", whole.len());
+        // The torn tail is cut off before the next record: the log reads back whole.
+        back.onprem().set_power("mt-lin-01", false).await.unwrap();
+        let again = LabSite::restore(&path).unwrap();
+        assert_eq!(state_of(&again), state_of(&back), "cut at {cut}");
+    }
+    // Whole again, it restores to the last call.
+    std::fs::write(&log, &whole).unwrap();
+    assert_eq!(state_of(&LabSite::restore(&path).unwrap()), after);
+    // Damage before the last record is an error naming the log.
+    let mut bad = whole.clone();
+    let mid = whole_before.len() / 2;
+    bad[mid] = if bad[mid] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&log, &bad).unwrap();
+    let e = LabSite::restore(&path).unwrap_err().to_string();
+    assert!(e.contains("failback.lab.json.log"), "{e}");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test(start_paused = true)]
+async fn compaction_keeps_the_state() {
+    let path = lab_file("compaction");
+    let lab = LabSite::new(healthy(), fast());
+    lab.persist_to(&path).unwrap();
+    let snapshot = std::fs::metadata(&path).unwrap().len();
+    let vs = lab.onprem();
+    let log = log_file(&path);
+    let mut snapshots = 1;
+    for k in 0..5000u32 {
+        vs.set_power("vm-web-01", k % 2 == 0).await.unwrap();
+        if k % 50 == 0 {
+            lab.clock().sleep(Duration::from_secs(60)).await;
+        }
+        let written = lab.persisted().unwrap();
+        if written.snapshots > snapshots {
+            snapshots = written.snapshots;
+            // Right after a compaction the log on disk is still the one before it (the
+            // next record starts it anew): its epoch is the old one, so it is ignored,
+            // as after a crash between the snapshot and the log's new start.
+            assert!(std::fs::metadata(&log).unwrap().len() > 0);
+            let back = LabSite::restore(&path).unwrap();
+            assert_eq!(
+                state_of(&back),
+                state_of(&lab),
+                "after snapshot {snapshots}"
+            );
+        }
+        if snapshots >= 3 {
+            break;
+        }
+    }
+    assert!(snapshots >= 3, "{:?}", lab.persisted());
+    vs.set_power("vm-web-01", true).await.unwrap();
+    // The log stays within a few times the snapshot.
+    let len = std::fs::metadata(&log).unwrap().len();
+    assert!(
+        len <= (COMPACT_FACTOR + 1) * snapshot.max(4096),
+        "{len} vs {snapshot}"
+    );
+    let back = LabSite::restore(&path).unwrap();
+    assert_eq!(state_of(&back), state_of(&lab));
+    assert_eq!(back.counters(), lab.counters());
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
