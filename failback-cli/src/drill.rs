@@ -244,6 +244,11 @@ fn runtime(virtual_time: bool) -> Result<tokio::runtime::Runtime, Box<dyn std::e
     } else {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
+            // Timers are checked at every scheduler tick, not every 61st: with every item's
+            // task runnable and each tick holding an fsync, a 61-tick round takes a couple
+            // of hundred milliseconds, hours of scaled time by which a sleeping retry
+            // would wake late (past its stage deadline).
+            .event_interval(1)
             .build()
     };
     rt.map_err(|e| usage(format!("cannot start the async runtime: {e}")))
