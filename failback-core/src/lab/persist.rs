@@ -23,7 +23,10 @@
 //! call: only its time, so the restored clock never goes back before a time a caller saw.
 //! Each record is appended and fsync'd (data only) before the provider call returns, so
 //! what a caller heard of is durable, and costs a few hundred bytes instead of the whole
-//! state.
+//! state. The log file is made longer ahead of its records, with zeros written and
+//! fsync'd a chunk at a time (the snapshot's size, 64 KiB to 4 MiB), so that a record's
+//! fsync changes no file size and commits no file-system metadata; a reader takes the
+//! zeros after the last record for a torn last line.
 //!
 //! **Restore** reads the snapshot, then replays the log's records in order: the state is
 //! settled to each record's time ([`LabState::settle`](super::state::LabState) is
@@ -101,6 +104,8 @@ pub(crate) struct Target {
     /// The log, open for appending once the first record since the restore or the
     /// snapshot was written.
     log: Option<File>,
+    /// Bytes the log file holds, zeros past `log_len` (see [`Target::append`]).
+    log_cap: u64,
 }
 
 impl Target {
@@ -118,6 +123,7 @@ impl Target {
             snapshot_bytes: 0,
             log_len: 0,
             log: None,
+            log_cap: 0,
         }
     }
 
@@ -147,6 +153,7 @@ impl Target {
         self.snapshot_bytes = bytes.len() as u64;
         self.log_len = 0;
         self.log = None;
+        self.log_cap = 0;
         self.writes += 1;
         self.snapshots += 1;
         self.bytes += bytes.len() as u64;
@@ -154,7 +161,10 @@ impl Target {
         Ok(())
     }
 
-    /// Append `record` (its `seq` is set here) to the log and fsync it.
+    /// Append `record` (its `seq` is set here) to the log and fsync it (its data: the
+    /// file is made longer ahead, with zeros written and fsync'd whole, a chunk at a time,
+    /// so that a record's fsync does not change the file's size and costs no metadata
+    /// commit; a reader takes the zeros after the last record as a torn last line).
     pub(crate) fn append(&mut self, record: &mut Record) -> Result<()> {
         let log = log_file(&self.path);
         record.seq = self.seq + 1;
@@ -170,7 +180,7 @@ impl Target {
             )?;
         }
         push_line(&mut line, record, &log)?;
-        let file = match self.log.take() {
+        let mut file = match self.log.take() {
             Some(f) => f,
             None => {
                 let mut f = OpenOptions::new()
@@ -188,10 +198,23 @@ impl Target {
                     f.sync_all().map_err(|e| write_error(&log, e))?;
                     sync_dir(&log).map_err(|e| write_error(&log, e))?;
                 }
+                self.log_cap = self.log_len;
                 f
             }
         };
-        let mut file = file;
+        let end = self.log_len + line.len() as u64;
+        if end > self.log_cap {
+            let chunk = self.snapshot_bytes.clamp(64 << 10, 4 << 20);
+            let cap = end + chunk;
+            let zeros = vec![0u8; usize::try_from(cap - self.log_cap).unwrap_or(0)];
+            file.seek(SeekFrom::Start(self.log_cap))
+                .and_then(|_| file.write_all(&zeros))
+                .and_then(|()| file.sync_all())
+                .and_then(|()| file.seek(SeekFrom::Start(self.log_len)))
+                .map_err(|e| write_error(&log, e))?;
+            self.log_cap = cap;
+            self.bytes += zeros.len() as u64;
+        }
         file.write_all(&line).map_err(|e| write_error(&log, e))?;
         file.sync_data().map_err(|e| write_error(&log, e))?;
         self.log = Some(file);
@@ -237,7 +260,8 @@ pub struct Persisted {
     pub writes: u64,
     /// Of the writes, the snapshots (the first one and each compaction).
     pub snapshots: u64,
-    /// Bytes written so far by this lab site (snapshots and log records).
+    /// Bytes written so far by this lab site: snapshots, log records, and the zeros the
+    /// log is made longer with ahead of its records.
     pub bytes: u64,
     /// Size of the last write, in bytes.
     pub last_bytes: u64,
