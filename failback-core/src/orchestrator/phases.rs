@@ -1223,10 +1223,16 @@ async fn cutover(ctx: Arc<Ctx>, a: usize, app: ApplicationPlan) -> Result<Msg> {
     if flow == Flow::Done && !ctx.settings.dry_run {
         for p in &members {
             let item = ctx.plan.units[p.unit].items[p.index].item.clone();
-            let (ok, detail) = verify_item(&ctx, &item, &app.name).await?;
+            let (ok, detail, at) = match ctx.prior.verified(&item) {
+                Some((detail, at)) => (true, detail.clone(), *at),
+                None => {
+                    let (ok, detail) = verify_item(&ctx, &item, &app.name).await?;
+                    (ok, detail, ctx.now())
+                }
+            };
             verified.push((flat(*p), ok, detail));
+            verified_at = verified_at.max(Some(at));
         }
-        verified_at = Some(ctx.now());
     } else if flow == Flow::Done {
         for p in &members {
             verified.push((flat(*p), true, "dry run: not verified".into()));
