@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use failback_core::bound::{lower_bound, LowerBound};
+use failback_core::bound::{cutover_lower_bounds, lower_bound, LowerBound};
 use failback_core::generate::{self, Spec};
 use failback_core::journal::{Entry, Journal};
 use failback_core::lab::{log_file, Faults, LabSettings, LabSite};
@@ -415,9 +415,10 @@ pub fn drill(args: DrillArgs) -> CliResult {
     )
 }
 
-/// The lower bound of running `plan` on `lab`: its items' own stage times and bytes, the
-/// lab's timing model, the plan's disk baseline and the run's write rate.
-fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> LowerBound {
+/// The lower bounds of running `plan` on `lab` (the makespan's, and each wave's cutover's):
+/// its items' own stage times and bytes, the lab's timing model, the plan's disk baseline
+/// and the run's write rate.
+fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> (LowerBound, Vec<(u32, u64)>) {
     let times: HashMap<String, ItemTimes> = plan
         .units
         .iter()
@@ -429,12 +430,10 @@ fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> LowerBound {
         .iter()
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    lower_bound(
-        plan,
-        &times,
-        &lab.settings().timing,
-        &attached,
-        settings.writes_per_minute,
+    let model = &lab.settings().timing;
+    (
+        lower_bound(plan, &times, model, &attached, settings.writes_per_minute),
+        cutover_lower_bounds(plan, &times, model, settings.writes_per_minute),
     )
 }
 
@@ -521,7 +520,7 @@ fn finish(
     plan: &Plan,
     run: &RunReport,
     findings: &[Finding],
-    bound: &LowerBound,
+    bound: &(LowerBound, Vec<(u32, u64)>),
     out: &Path,
     journal: &Path,
     wall: Duration,
@@ -531,7 +530,8 @@ fn finish(
         plan,
         run,
         findings,
-        bound: Some(bound),
+        bound: Some(&bound.0),
+        cutover_bounds: &bound.1,
     };
     let written = report::write(out, &d)?;
     let totals = Totals::of(run);

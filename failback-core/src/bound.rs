@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::plan::Plan;
 use crate::readiness::MAX_DISKS_PER_MASTER_TARGET;
 use crate::request::Stage;
+use crate::schedule::ApplicationPlan;
 use crate::timing::{ItemTimes, TimingModel};
 
 /// The lower bound and what sets it.
@@ -49,26 +50,7 @@ pub fn lower_bound(
     attached: &HashMap<String, u32>,
     writes_per_minute: u32,
 ) -> LowerBound {
-    let default_times = |item: &str, disks: u32| ItemTimes {
-        reprotect_setup: model.reprotect_setup.min,
-        bytes: 0,
-        link: format!("link of {item}"),
-        link_mbps: model.bandwidth_mbps,
-        failover: model.failover(disks).min,
-        commit: model.commit.min,
-        agent_reregistration: model.agent_reregistration.min,
-        reprotect_to_azure: model.reprotect_to_azure.min,
-    };
-    let mut info: HashMap<&str, (ItemTimes, &crate::readiness::ItemReport, usize)> = HashMap::new();
-    for (u, unit) in plan.units.iter().enumerate() {
-        for it in &unit.items {
-            let t = times
-                .get(&it.item)
-                .cloned()
-                .unwrap_or_else(|| default_times(&it.item, it.disks));
-            info.insert(it.item.as_str(), (t, it, u));
-        }
-    }
+    let info = item_info(plan, times, model);
     let has = |it: &crate::readiness::ItemReport, s: Stage| it.stages.iter().any(|p| p.stage == s);
     let reprotect = |t: &ItemTimes| t.reprotect_setup + model.transfer(t.bytes, t.link_mbps);
     let tail = |t: &ItemTimes, it: &crate::readiness::ItemReport| {
@@ -114,21 +96,6 @@ pub fn lower_bound(
                 .is_some_and(|(_, it, _)| has(it, Stage::Failover))
         });
         let via_plan = app.recovery_plan.is_some();
-        let group_failover = |items: &[String]| -> Duration {
-            items
-                .iter()
-                .filter_map(|i| info.get(i.as_str()))
-                .filter(|(_, it, _)| has(it, Stage::Failover))
-                .map(|(t, it, _)| {
-                    if via_plan {
-                        model.failover(it.disks).min
-                    } else {
-                        t.failover
-                    }
-                })
-                .max()
-                .unwrap_or(Duration::ZERO)
-        };
         if fails_over {
             let windows = &plan.request.cutover.windows;
             if !windows.is_empty() {
@@ -146,9 +113,7 @@ pub fn lower_bound(
                     at = (open - start).to_std().unwrap_or(at).max(at);
                 }
             }
-            for g in &app.boot_groups {
-                at += group_failover(&g.items);
-            }
+            at += failover_chain(app, &info, model);
         }
         let max_of = |f: &dyn Fn(&ItemTimes, &crate::readiness::ItemReport) -> Duration| {
             app.items()
@@ -241,6 +206,109 @@ pub fn lower_bound(
     best
 }
 
+/// What the bound knows of each item of the plan: its times, its report, its unit.
+type Info<'p> = HashMap<&'p str, (ItemTimes, &'p crate::readiness::ItemReport, usize)>;
+
+/// The plan's items with their times (items missing from `times` take the model's
+/// shortest).
+fn item_info<'p>(
+    plan: &'p Plan,
+    times: &HashMap<String, ItemTimes>,
+    model: &TimingModel,
+) -> Info<'p> {
+    let default_times = |item: &str, disks: u32| ItemTimes {
+        reprotect_setup: model.reprotect_setup.min,
+        bytes: 0,
+        link: format!("link of {item}"),
+        link_mbps: model.bandwidth_mbps,
+        failover: model.failover(disks).min,
+        commit: model.commit.min,
+        agent_reregistration: model.agent_reregistration.min,
+        reprotect_to_azure: model.reprotect_to_azure.min,
+    };
+    let mut info: Info<'p> = HashMap::new();
+    for (u, unit) in plan.units.iter().enumerate() {
+        for it in &unit.items {
+            let t = times
+                .get(&it.item)
+                .cloned()
+                .unwrap_or_else(|| default_times(&it.item, it.disks));
+            info.insert(it.item.as_str(), (t, it, u));
+        }
+    }
+    info
+}
+
+/// An application's boot groups failing over one after the other, each taking its slowest
+/// item's failover (the model's shortest for a recovery plan, whose job the provider runs).
+fn failover_chain(app: &ApplicationPlan, info: &Info<'_>, model: &TimingModel) -> Duration {
+    let via_plan = app.recovery_plan.is_some();
+    app.boot_groups
+        .iter()
+        .map(|g| {
+            g.items
+                .iter()
+                .filter_map(|i| info.get(i.as_str()))
+                .filter(|(_, it, _)| it.stages.iter().any(|p| p.stage == Stage::Failover))
+                .map(|(t, it, _)| {
+                    if via_plan {
+                        model.failover(it.disks).min
+                    } else {
+                        t.failover
+                    }
+                })
+                .max()
+                .unwrap_or(Duration::ZERO)
+        })
+        .sum()
+}
+
+/// The shortest each cutover wave's cutover can take, as `(wave, seconds)` in wave order:
+/// its longest application's boot groups failing over one after the other, or its
+/// failovers at the write rate (0: no limit), whichever is longer. A drill's cutover span
+/// (first failover start to last failover end) is measured against it.
+pub fn cutover_lower_bounds(
+    plan: &Plan,
+    times: &HashMap<String, ItemTimes>,
+    model: &TimingModel,
+    writes_per_minute: u32,
+) -> Vec<(u32, u64)> {
+    let info = item_info(plan, times, model);
+    let mut waves: BTreeMap<u32, (Duration, usize)> = BTreeMap::new();
+    for app in &plan.applications {
+        let chain = failover_chain(app, &info, model);
+        let failovers = app
+            .items()
+            .filter_map(|i| info.get(i))
+            .filter(|(_, it, _)| it.stages.iter().any(|p| p.stage == Stage::Failover))
+            .count();
+        if failovers == 0 {
+            continue;
+        }
+        let w = waves.entry(app.wave).or_insert((Duration::ZERO, 0));
+        w.0 = w.0.max(chain);
+        w.1 += if app.recovery_plan.is_some() {
+            1
+        } else {
+            failovers
+        };
+    }
+    waves
+        .into_iter()
+        .map(|(wave, (chain, writes))| {
+            let burst = writes_per_minute.div_ceil(6) as usize;
+            let rate = if writes_per_minute == 0 {
+                Duration::ZERO
+            } else {
+                Duration::from_secs_f64(
+                    writes.saturating_sub(burst) as f64 * 60.0 / f64::from(writes_per_minute),
+                )
+            };
+            (wave, chain.max(rate).as_secs())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +360,49 @@ mod tests {
         let lone = 600 + 3600 + 300 + 120 + 600 + 1200;
         assert!(lb.seconds >= lone, "{lb:?}");
         assert!(lb.binding.starts_with("application"), "{lb:?}");
+    }
+
+    #[test]
+    fn a_cutover_bound_is_its_longest_boot_order_or_its_writes() {
+        let estate =
+            Estate::from_json_str(include_str!("../../examples/estates/healthy.json")).unwrap();
+        let req: Request = serde_json::from_value(serde_json::json!({
+            "format": "failback-request/1",
+            "applications": [{"name": "shop", "groups": [["web-01"], ["app-01"]]}]
+        }))
+        .unwrap();
+        let p = match plan(&estate, &req).unwrap() {
+            PlanOutcome::Ready(p) => p,
+            PlanOutcome::Refused(r) => panic!("{} blocked", r.blocked_count()),
+        };
+        let m = TimingModel::default();
+        let t = times(&p, 0, "l");
+        let bounds = cutover_lower_bounds(&p, &t, &m, 0);
+        let wave = p
+            .applications
+            .iter()
+            .find(|a| a.name == "shop")
+            .unwrap()
+            .wave;
+        // Two boot groups of one 300-second failover each, one after the other.
+        let shop = bounds.iter().find(|(w, _)| *w == wave).unwrap().1;
+        assert_eq!(shop, 600, "{bounds:?}");
+        // One write a minute: the failovers of the wave at that rate, after the burst.
+        let slow = cutover_lower_bounds(&p, &t, &m, 1);
+        let n = p
+            .applications
+            .iter()
+            .filter(|a| a.wave == wave)
+            .map(|a| {
+                if a.recovery_plan.is_some() {
+                    1
+                } else {
+                    a.items().count()
+                }
+            })
+            .sum::<usize>() as u64;
+        let want = (n.saturating_sub(1) * 60).max(600);
+        assert_eq!(slow.iter().find(|(w, _)| *w == wave).unwrap().1, want);
     }
 
     #[test]

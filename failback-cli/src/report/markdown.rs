@@ -146,8 +146,18 @@ pub fn render(d: &Drill<'_>) -> String {
         count(d.plan.summary.waves as usize, "wave"),
         human_duration(d.plan.summary.max_data_loss_seconds)
     ));
+    for c in &sched.cutovers {
+        out.push_str(&format!(
+            "| wave {} cutover (first failover start to last failover end) | {} against a lower bound of {}{} |\n",
+            c.wave,
+            human_duration(c.span_seconds),
+            human_duration(c.lower_bound_seconds),
+            c.over_lower_bound
+                .map(|r| format!(" ({r:.3} ×)"))
+                .unwrap_or_default()
+        ));
+    }
     out.push('\n');
-
     let phases = run.phase_spans(d.plan);
     if !phases.is_empty() {
         out.push_str("## Phases\n\n");
@@ -330,6 +340,7 @@ mod tests {
         let (p, r) = (plan(), run());
         render(&Drill {
             bound: None,
+            cutover_bounds: &[],
             plan: &p,
             run: &r,
             findings: &p.findings,

@@ -38,6 +38,23 @@ pub struct Drill<'a> {
     pub findings: &'a [Finding],
     /// The lower bound of the run's makespan on its site, when known.
     pub bound: Option<&'a LowerBound>,
+    /// The shortest each wave's cutover can take, `(wave, seconds)`
+    /// ([`failback_core::bound::cutover_lower_bounds`]).
+    pub cutover_bounds: &'a [(u32, u64)],
+}
+
+/// One wave's cutover against its lower bound.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CutoverFigure {
+    /// The cutover wave.
+    pub wave: u32,
+    /// Its first failover's start to its last failover's end, in seconds.
+    pub span_seconds: u64,
+    /// The shortest it can take: its longest application's boot groups one after the
+    /// other, or its failovers at the write rate.
+    pub lower_bound_seconds: u64,
+    /// Span over lower bound, to three decimals.
+    pub over_lower_bound: Option<f64>,
 }
 
 /// The run's length against the shortest the resources allow.
@@ -53,21 +70,42 @@ pub struct Schedule {
     pub lower_bound_binding: Option<String>,
     /// Makespan over lower bound, to three decimals.
     pub makespan_over_lower_bound: Option<f64>,
+    /// Each wave's cutover against its lower bound.
+    pub cutovers: Vec<CutoverFigure>,
+}
+
+/// `a / b` to three decimals, when `b` is not 0.
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| ((a as f64 / b as f64) * 1000.0).round() / 1000.0)
 }
 
 impl Schedule {
     /// The schedule figures of a drill.
     pub fn of(d: &Drill<'_>) -> Schedule {
         let makespan = seconds_between(d.run.started_at, d.run.finished_at);
-        let ratio = d.bound.filter(|b| b.seconds > 0).map(|b| {
-            let r = makespan as f64 / b.seconds as f64;
-            (r * 1000.0).round() / 1000.0
-        });
+        let spans = d.run.phase_spans(d.plan);
+        let cutovers = d
+            .cutover_bounds
+            .iter()
+            .filter_map(|&(wave, lb)| {
+                let span = spans.iter().find(|p| {
+                    p.wave == wave && p.phase == failback_core::runbook::Phase::Cutover
+                })?;
+                let secs = seconds_between(span.started_at, span.finished_at);
+                Some(CutoverFigure {
+                    wave,
+                    span_seconds: secs,
+                    lower_bound_seconds: lb,
+                    over_lower_bound: ratio(secs, lb),
+                })
+            })
+            .collect();
         Schedule {
             makespan_seconds: makespan,
             lower_bound_seconds: d.bound.map(|b| b.seconds),
             lower_bound_binding: d.bound.map(|b| b.binding.clone()),
-            makespan_over_lower_bound: ratio,
+            makespan_over_lower_bound: d.bound.and_then(|b| ratio(makespan, b.seconds)),
+            cutovers,
         }
     }
 }
@@ -430,6 +468,7 @@ pub(crate) mod tests {
         let (p, r) = (plan(), run());
         let text = json(&Drill {
             bound: None,
+            cutover_bounds: &[],
             plan: &p,
             run: &r,
             findings: &p.findings,
@@ -451,6 +490,7 @@ pub(crate) mod tests {
             &dir,
             &Drill {
                 bound: None,
+                cutover_bounds: &[],
                 plan: &p,
                 run: &r,
                 findings: &p.findings,

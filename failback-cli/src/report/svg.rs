@@ -455,6 +455,7 @@ pub(crate) mod tests {
         let p = plan();
         render(&Drill {
             bound: None,
+            cutover_bounds: &[],
             plan: &p,
             run: r,
             findings: &p.findings,

@@ -118,7 +118,8 @@ struct Scheduler {
     /// Units of each wave not yet ready or failed.
     wave_left: BTreeMap<u32, usize>,
     positions: HashMap<String, Pos>,
-    /// The order units take slots in: plan order; a resumed run first takes the units it
+    /// The order units take slots in: wave by wave in plan order; a resumed run first takes
+    /// the units it
     /// left in flight, then those it had started.
     order: Vec<usize>,
     set: JoinSet<Result<Msg>>,
@@ -229,7 +230,11 @@ pub(super) async fn run(ctx: Arc<Ctx>, resumed: bool) -> Result<Shaped> {
         order: if resumed {
             ctx.prior.resume_order(&plan.units)
         } else {
-            (0..plan.units.len()).collect()
+            // Earlier waves first (plan order within a wave): a unit of wave 0 that only
+            // waits until healthy must not queue behind hours-long reprotects of wave 1.
+            let mut o: Vec<usize> = (0..plan.units.len()).collect();
+            o.sort_by_key(|&u| plan.units[u].wave);
+            o
         },
         set: JoinSet::new(),
         failover_ok: HashMap::new(),
@@ -336,8 +341,18 @@ impl Scheduler {
         }
     }
 
+    /// Tasks that count against the concurrency bound: units reprotecting and
+    /// applications cutting over. An application's commit and reprotect to Azure follow
+    /// its verification without waiting for a slot: they hold no disk slot, its downtime
+    /// is over, and were they to take slots, the next cutovers would wait behind 40-minute
+    /// reprotects to Azure (the write rate still paces them).
     fn running(&self) -> usize {
-        self.set.len()
+        let tails = self
+            .states
+            .iter()
+            .filter(|s| matches!(s, AppState::Committing | AppState::ToAzure))
+            .count();
+        self.set.len().saturating_sub(tails)
     }
 
     async fn drive(&mut self) -> Result<()> {
@@ -386,58 +401,8 @@ impl Scheduler {
             return Ok(None);
         }
         let limit = self.ctx.settings.concurrency.max(1);
-        // Reprotects: plan order within a wave; a unit waits while a unit of an earlier
-        // wave on its master target has not started (waves stay in order on one MT).
-        let mut waiting_wave: HashMap<String, u32> = HashMap::new();
-        for k in 0..self.order.len() {
-            let u = self.order[k];
-            if self.units[u] != UnitState::Waiting {
-                continue;
-            }
-            let unit = &self.ctx.plan.units[u];
-            let mt = unit.master_target.clone();
-            let disks = self.unit_disks(u);
-            if let (Some(mt), true) = (&mt, disks > 0) {
-                if waiting_wave.get(mt).is_some_and(|w| *w < unit.wave) {
-                    continue;
-                }
-                let free = self.free.get(mt).copied().unwrap_or(0);
-                if free < i64::from(disks) || self.running() >= limit {
-                    waiting_wave.entry(mt.clone()).or_insert(unit.wave);
-                    continue;
-                }
-                if let Some(f) = self.free.get_mut(mt) {
-                    *f -= i64::from(disks);
-                }
-                self.holding[u] = disks;
-            } else if self.running() >= limit {
-                continue;
-            }
-            self.units[u] = UnitState::Busy;
-            // A failover an earlier run of this journal started is past waiting healthy.
-            let plan_target = self.apps[self.app_of_unit[u]]
-                .recovery_plan
-                .clone()
-                .map(Target::RecoveryPlan);
-            let started = |item: &str| {
-                let prior = &self.ctx.prior;
-                prior
-                    .op(&OpKey::new(Target::Item(item.to_string()), Stage::Failover))
-                    .is_some()
-                    || plan_target.as_ref().is_some_and(|t| {
-                        prior.op(&OpKey::new(t.clone(), Stage::Failover)).is_some()
-                    })
-            };
-            let past: Vec<String> = self.ctx.plan.units[u]
-                .items
-                .iter()
-                .filter(|i| started(&i.item))
-                .map(|i| i.item.clone())
-                .collect();
-            let ctx = self.ctx.clone();
-            self.set.spawn(reprotect_unit(ctx, u, past));
-        }
-        // Cutovers, commits, reprotects to Azure.
+        // Cutovers first: an application whose units are ready takes a slot before a unit
+        // of a later wave starts its reprotect (downtime is announced; reprotects are not).
         let mut wake: Option<DateTime<Utc>> = None;
         for a in 0..self.apps.len() {
             if self.running() >= limit {
@@ -490,6 +455,57 @@ impl Scheduler {
             let ctx = self.ctx.clone();
             let app = self.apps[a].clone();
             self.set.spawn(cutover(ctx, a, app));
+        }
+        // Reprotects: plan order within a wave; a unit waits while a unit of an earlier
+        // wave on its master target has not started (waves stay in order on one MT).
+        let mut waiting_wave: HashMap<String, u32> = HashMap::new();
+        for k in 0..self.order.len() {
+            let u = self.order[k];
+            if self.units[u] != UnitState::Waiting {
+                continue;
+            }
+            let unit = &self.ctx.plan.units[u];
+            let mt = unit.master_target.clone();
+            let disks = self.unit_disks(u);
+            if let (Some(mt), true) = (&mt, disks > 0) {
+                if waiting_wave.get(mt).is_some_and(|w| *w < unit.wave) {
+                    continue;
+                }
+                let free = self.free.get(mt).copied().unwrap_or(0);
+                if free < i64::from(disks) || self.running() >= limit {
+                    waiting_wave.entry(mt.clone()).or_insert(unit.wave);
+                    continue;
+                }
+                if let Some(f) = self.free.get_mut(mt) {
+                    *f -= i64::from(disks);
+                }
+                self.holding[u] = disks;
+            } else if self.running() >= limit {
+                continue;
+            }
+            self.units[u] = UnitState::Busy;
+            // A failover an earlier run of this journal started is past waiting healthy.
+            let plan_target = self.apps[self.app_of_unit[u]]
+                .recovery_plan
+                .clone()
+                .map(Target::RecoveryPlan);
+            let started = |item: &str| {
+                let prior = &self.ctx.prior;
+                prior
+                    .op(&OpKey::new(Target::Item(item.to_string()), Stage::Failover))
+                    .is_some()
+                    || plan_target.as_ref().is_some_and(|t| {
+                        prior.op(&OpKey::new(t.clone(), Stage::Failover)).is_some()
+                    })
+            };
+            let past: Vec<String> = self.ctx.plan.units[u]
+                .items
+                .iter()
+                .filter(|i| started(&i.item))
+                .map(|i| i.item.clone())
+                .collect();
+            let ctx = self.ctx.clone();
+            self.set.spawn(reprotect_unit(ctx, u, past));
         }
         Ok(wake)
     }
@@ -1223,10 +1239,16 @@ async fn cutover(ctx: Arc<Ctx>, a: usize, app: ApplicationPlan) -> Result<Msg> {
     if flow == Flow::Done && !ctx.settings.dry_run {
         for p in &members {
             let item = ctx.plan.units[p.unit].items[p.index].item.clone();
-            let (ok, detail) = verify_item(&ctx, &item, &app.name).await?;
+            let (ok, detail, at) = match ctx.prior.verified(&item) {
+                Some((detail, at)) => (true, detail.clone(), *at),
+                None => {
+                    let (ok, detail) = verify_item(&ctx, &item, &app.name).await?;
+                    (ok, detail, ctx.now())
+                }
+            };
             verified.push((flat(*p), ok, detail));
+            verified_at = verified_at.max(Some(at));
         }
-        verified_at = Some(ctx.now());
     } else if flow == Flow::Done {
         for p in &members {
             verified.push((flat(*p), true, "dry run: not verified".into()));

@@ -37,6 +37,8 @@ pub(super) struct Prior {
     held: std::collections::BTreeMap<HoldKey, (String, Option<JobId>)>,
     /// Holds a person released.
     released: std::collections::BTreeSet<HoldKey>,
+    /// Items that passed the verify gate, with the detail and when.
+    verified: HashMap<String, (String, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Prior {
@@ -77,6 +79,21 @@ impl Prior {
                 Entry::Released { hold, .. } => {
                     p.released.insert(hold.clone());
                 }
+                Entry::Verified {
+                    op,
+                    check: crate::journal::Check::ApplicationVerified,
+                    ok,
+                    detail,
+                    at,
+                } => {
+                    if let crate::provider::Target::Item(item) = &op.target {
+                        if *ok {
+                            p.verified.insert(item.clone(), (detail.clone(), *at));
+                        } else {
+                            p.verified.remove(item);
+                        }
+                    }
+                }
                 Entry::RunStarted { .. }
                 | Entry::Verified { .. }
                 | Entry::JobResumed { .. }
@@ -84,6 +101,12 @@ impl Prior {
             }
         }
         p
+    }
+
+    /// When an item passed the verify gate in an earlier run, with the detail: a resumed
+    /// run does not check it again, and its application's downtime ends then.
+    pub(super) fn verified(&self, item: &str) -> Option<&(String, chrono::DateTime<chrono::Utc>)> {
+        self.verified.get(item)
     }
 
     /// Whether a hold was reached in an earlier run.

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RunSettings {
-    /// Operations in flight at once, at most: an upper bound; the schedule follows the
-    /// resources (disk slots per master target, the write rate) below it.
+    /// Units reprotecting and applications cutting over at once, at most: an upper bound;
+    /// the schedule follows the resources (disk slots per master target, the write rate)
+    /// below it. Commits and reprotects to Azure of verified applications are not counted
+    /// (the write rate paces them).
     pub concurrency: usize,
     /// Do everything but mutate: reads, checks, events and the report, no job started.
     pub dry_run: bool,
@@ -45,7 +47,7 @@ pub struct RunSettings {
 impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
-            concurrency: 512,
+            concurrency: 2048,
             dry_run: false,
             stage_deadline: Duration::from_secs(6 * 3600),
             poll_initial: Duration::from_secs(15),
