@@ -209,7 +209,11 @@ fn record_job(ctx: &Ctx, key: &OpKey, job: &JobId, reattached: bool) -> Result<(
 
 async fn call(ctx: &Ctx, spec: &OpSpec) -> Result<JobId> {
     let target = &spec.key.target;
-    ctx.write_slot().await;
+    let urgent = matches!(
+        spec.mutation,
+        Mutation::Failover(_) | Mutation::CancelFailover
+    );
+    ctx.write_slot(urgent).await;
     match &spec.mutation {
         Mutation::Reprotect(r) => ctx.recovery.reprotect(target, r).await,
         Mutation::Failover(r) => ctx.recovery.failover(target, r).await,
@@ -232,7 +236,7 @@ async fn resume_suspended(ctx: &Ctx, key: &OpKey, job: &JobId) -> Result<()> {
         job: job.clone(),
         at: ctx.now(),
     })?;
-    ctx.write_slot().await;
+    ctx.write_slot(true).await;
     match ctx
         .recovery
         .resume_job(job, "released with failback resume --continue")

@@ -203,7 +203,7 @@ impl Orchestrator {
         Arc::new(Ctx {
             release,
             released_jobs,
-            next_write: Mutex::new(None),
+            next_write: Mutex::new(WriteQueue::default()),
             recovery: self.recovery.clone(),
             onprem: self.onprem.clone(),
             clock: self.clock.clone(),
@@ -268,6 +268,29 @@ async fn drive(
     Ok(report)
 }
 
+/// The write rate's queue: when the next slot is free, and the non-urgent writes waiting
+/// for one, by ticket.
+#[derive(Debug, Default)]
+pub(super) struct WriteQueue {
+    next: Option<DateTime<Utc>>,
+    issued: u64,
+    waiting: std::collections::BTreeSet<u64>,
+}
+
+/// A non-urgent write's place in the queue, given up when it is served or dropped.
+struct Ticket<'a> {
+    queue: &'a Mutex<WriteQueue>,
+    ticket: u64,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut q) = self.queue.lock() {
+            q.waiting.remove(&self.ticket);
+        }
+    }
+}
+
 /// What the units of one run share.
 #[derive(Debug)]
 pub(super) struct Ctx {
@@ -288,7 +311,7 @@ pub(super) struct Ctx {
     /// The suspended jobs whose manual action this resume releases.
     pub(super) released_jobs: std::collections::HashSet<crate::provider::JobId>,
     /// When the next remote write may go (the write rate).
-    pub(super) next_write: Mutex<Option<DateTime<Utc>>>,
+    pub(super) next_write: Mutex<WriteQueue>,
 }
 
 impl Ctx {
@@ -298,25 +321,63 @@ impl Ctx {
     }
 
     /// Wait for the write rate to allow one more remote mutation (a burst of 10 seconds'
-    /// worth is allowed; 0 writes per minute means no limit).
-    pub(super) async fn write_slot(&self) {
+    /// worth is allowed; 0 writes per minute means no limit). An urgent write (a failover,
+    /// its cancel, the resume of a suspended job: what an application's downtime waits
+    /// for) takes the next free slot at once; the others queue behind every urgent one, in
+    /// the order they asked, so a cutover never waits behind hundreds of reprotects.
+    pub(super) async fn write_slot(&self, urgent: bool) {
         let rate = self.settings.writes_per_minute;
         if rate == 0 || self.settings.dry_run {
             return;
         }
         let step = chrono::Duration::microseconds(60_000_000 / i64::from(rate));
         let burst = step * i32::try_from(rate.div_ceil(6).max(1)).unwrap_or(i32::MAX);
-        let now = self.now();
-        let at = {
-            let Ok(mut next) = self.next_write.lock() else {
+        if urgent {
+            let now = self.now();
+            let at = {
+                let Ok(mut q) = self.next_write.lock() else {
+                    return;
+                };
+                let earliest = q.next.map_or(now - burst, |n| n.max(now - burst));
+                q.next = Some(earliest + step);
+                earliest
+            };
+            if at > now {
+                let _ = self.sleep((at - now).to_std().unwrap_or_default()).await;
+            }
+            return;
+        }
+        let ticket = {
+            let Ok(mut q) = self.next_write.lock() else {
                 return;
             };
-            let earliest = next.map_or(now - burst, |n| n.max(now - burst));
-            *next = Some(earliest + step);
-            earliest
+            q.issued += 1;
+            let t = q.issued;
+            q.waiting.insert(t);
+            t
         };
-        if at > now {
-            let _ = self.sleep((at - now).to_std().unwrap_or_default()).await;
+        let _leave = Ticket {
+            queue: &self.next_write,
+            ticket,
+        };
+        loop {
+            let now = self.now();
+            let wait_until = {
+                let Ok(mut q) = self.next_write.lock() else {
+                    return;
+                };
+                let earliest = q.next.map_or(now - burst, |n| n.max(now - burst));
+                let ahead = q.waiting.range(..ticket).count();
+                if ahead == 0 && earliest <= now {
+                    q.next = Some(earliest + step);
+                    return;
+                }
+                earliest + step * i32::try_from(ahead).unwrap_or(i32::MAX)
+            };
+            let wait = (wait_until - now).to_std().unwrap_or_default();
+            if !self.sleep(wait.max(Duration::from_millis(1))).await {
+                return;
+            }
         }
     }
 

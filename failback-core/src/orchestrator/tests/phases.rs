@@ -905,3 +905,63 @@ async fn a_modernized_failover_needs_no_fresh_point_and_loses_nothing() {
     assert_eq!(report.done(), 1, "{:#?}", report.items);
     assert_eq!(report.items[0].data_loss_seconds, Some(0));
 }
+
+/// The write rate serves failovers first: an application already replicating cuts over at
+/// the run's start although twenty reprotects asked for a write before it, and those
+/// reprotects still go out in the order they asked.
+#[tokio::test(start_paused = true)]
+async fn a_failover_takes_the_next_write_before_queued_reprotects() {
+    let clock = TestClock::new();
+    let fake = Fake::new(clock.clone(), false);
+    let mut units = Vec::new();
+    for k in 0..20 {
+        let id = format!("vm-{k:02}");
+        let mt = format!("mt-{k:02}");
+        fake.add(&id, &mt, 1);
+        fake.st
+            .lock()
+            .unwrap()
+            .reprotect_of
+            .insert(id.clone(), MINUTE * 60);
+        units.push(unit_on(&id, &mt, 1, 1));
+    }
+    fake.add("ready", "mt-r", 1);
+    {
+        // Already replicating back: its disk is on its master target.
+        let mut st = fake.st.lock().unwrap();
+        st.state.insert("ready".into(), S::ReplicatingToOnPrem);
+        st.attached.insert("mt-r".into(), 1);
+    }
+    let mut ready = unit_on("ready", "mt-r", 0, 1);
+    ready.items[0]
+        .stages
+        .retain(|s| s.stage != Stage::Reprotect);
+    units.push(ready);
+    let plan = with_lone_apps(plan_of(units, Request::default()));
+    // One write every 10 seconds, a burst of one.
+    let settings = RunSettings {
+        writes_per_minute: 6,
+        ..RunSettings::default()
+    };
+    let o = Orchestrator::new(fake.clone(), fake.clone(), clock.clone(), settings);
+    let start = clock.now();
+    let (report, _) = run(&o, &plan, "write-priority").await;
+    assert_eq!(report.done(), 21, "{:#?}", report.items);
+    let log = fake.log();
+    let failover = first(&log, Operation::Failover, "ready");
+    assert!(
+        failover - start <= chrono::Duration::seconds(30),
+        "the failover waited {} s behind the reprotects",
+        (failover - start).num_seconds()
+    );
+    // The reprotects went out in plan order at the rate (after its burst), none lost.
+    let reprotects: Vec<DateTime<Utc>> = (0..20)
+        .map(|k| first(&log, Operation::Reprotect, &format!("vm-{k:02}")))
+        .collect();
+    assert!(
+        reprotects.windows(2).all(|w| w[1] >= w[0]),
+        "{reprotects:?}"
+    );
+    let span = reprotects[19] - reprotects[0];
+    assert!(span >= chrono::Duration::seconds(170), "{span}");
+}
