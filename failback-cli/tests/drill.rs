@@ -9,7 +9,10 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_failback");
 /// Simulated seconds per real second: hours of lab jobs in well under a second.
-const FAST: &str = "100000";
+/// The scaled clock's speed in the one test that uses it: the others run on discrete-event
+/// time, whose figures cannot depend on the machine's load (at 100,000 times real time a
+/// quarter second of a loaded machine is seven simulated hours, past a stage deadline).
+const FAST: &str = "20000";
 
 fn example(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,8 +48,6 @@ fn drill(out: &Path, extra: &[&str]) -> Output {
         "drill".to_string(),
         "--out".to_string(),
         out.display().to_string(),
-        "--time-scale".to_string(),
-        FAST.to_string(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     Command::new(BIN).args(&args).output().unwrap()
@@ -118,7 +119,20 @@ fn drill_of_50_generated_items_is_done_with_every_file() {
 #[test]
 fn json_summary_names_the_files() {
     let out = out_dir("json-summary");
-    let o = drill(&out, &["--vms", "5", "--seed", "2", "--format", "json"]);
+    // On the scaled clock (the drill's other clock, for what talks over sockets).
+    let o = drill(
+        &out,
+        &[
+            "--vms",
+            "5",
+            "--seed",
+            "2",
+            "--format",
+            "json",
+            "--time-scale",
+            FAST,
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["totals"]["done"], 5);
@@ -249,7 +263,6 @@ fn resume_of_a_finished_drill_has_nothing_to_do_and_an_interrupted_one_stays_res
     let o = Command::new(BIN)
         .args(["drill", "--vms", "3", "--seed", "4", "--quiet", "--out"])
         .arg(&out)
-        .args(["--time-scale", FAST])
         .env("FAILBACK_CRASH_AT_RECORD", "6")
         .output()
         .unwrap();
@@ -320,7 +333,6 @@ fn a_drill_killed_at_record_k_resumes_in_another_process() {
         let mut cmd = Command::new(BIN);
         cmd.args(["drill", "--out"])
             .arg(&out)
-            .args(["--time-scale", FAST])
             .args(args)
             .env("FAILBACK_CRASH_AT_RECORD", k.to_string());
         let o = cmd.output().unwrap();
