@@ -1349,7 +1349,7 @@ fn lab_plan(lab: &crate::lab::LabSite) -> Plan {
 
 fn lab_settings() -> crate::lab::LabSettings {
     crate::lab::LabSettings {
-        time_scale: 200_000.0,
+        virtual_time: true,
         seed: 3,
         ..crate::lab::LabSettings::default()
     }
@@ -1368,7 +1368,7 @@ fn lab_orchestrator(lab: &crate::lab::LabSite) -> Orchestrator {
     .with_estate(&lab.estate())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_lab_drill_commits_and_reprotects_every_item_without_a_violation() {
     let lab = crate::lab::LabSite::generated(40, 11, lab_settings());
     let plan = lab_plan(&lab);
@@ -1391,7 +1391,7 @@ async fn a_lab_drill_commits_and_reprotects_every_item_without_a_violation() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_lab_drill_killed_at_any_record_and_resumed_issues_nothing_twice() {
     let mut crashed = 0;
     for k in (2u64..260).step_by(9) {
