@@ -502,16 +502,38 @@ fn set_aside_earlier_journal(path: &Path) -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
-/// A token cancelled by Ctrl-C: the run stops issuing operations and reports.
+/// A token cancelled by Ctrl-C (SIGINT) or SIGTERM: the run stops issuing operations,
+/// lets the jobs in flight end, and writes its report; the journal stays resumable.
 fn interrupt_cancels() -> CancellationToken {
     let cancel = CancellationToken::new();
     let c = cancel.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            c.cancel();
+        let interrupted = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = interrupted => {}
+            () = terminated() => {}
         }
+        c.cancel();
     });
     cancel
+}
+
+/// Resolves when the process is asked to terminate (SIGTERM, as `kill` and service
+/// managers send); never where there is no such signal.
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            term.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
 }
 
 /// Write the report files, print the summary, and choose the exit code.

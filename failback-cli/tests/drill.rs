@@ -492,3 +492,62 @@ fn a_drill_on_virtual_time_killed_from_outside_resumes() {
     }
     assert!(killed >= 1, "no drill was still running when killed");
 }
+
+/// SIGTERM (what `kill` and service managers send) stops a drill like Ctrl-C: it issues
+/// nothing new, writes its report with the unfinished items pending, exits 3, and its
+/// journal resumes to every item done with nothing issued twice.
+#[test]
+fn a_drill_sent_sigterm_writes_its_report_and_resumes() {
+    let args = ["--vms", "60", "--seed", "3", "--quiet"];
+    let whole = out_dir("term-whole");
+    let o = drill(&whole, &args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let (expected, _) = per_item_counts(&whole);
+    let total = journal_records(&whole.join("failback.journal"));
+    let out = out_dir("term");
+    let mut child = Command::new(BIN)
+        .args(["drill", "--out", out.to_str().unwrap()])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let journal = out.join("failback.journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline
+        && child.try_wait().unwrap().is_none()
+        && (!journal.is_file() || journal_records(&journal) < total / 3)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the drill ended before it could be stopped"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let stdout = text(&o.stdout);
+    assert_eq!(code(&o), 3, "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("pending"), "{stdout}");
+    assert!(out.join("drill-report.json").is_file(), "no report");
+    let v = report_json(&out);
+    assert!(items(&v).iter().any(|i| i["status"]["status"] == "pending"));
+
+    let o = run(&[
+        "resume",
+        journal.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stdout = text(&o.stdout);
+    assert_eq!(code(&o), 0, "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("60 done, 0 failed, 0 pending"), "{stdout}");
+    let (got, violations) = per_item_counts(&out);
+    assert_eq!(violations, serde_json::json!([]));
+    assert_eq!(got, expected, "an operation issued twice or missing");
+}
