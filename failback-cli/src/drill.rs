@@ -442,8 +442,9 @@ fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> (LowerBound,
 /// interrupted one stays resumable there); any other unfinished journal (a real run's)
 /// stops the drill.
 fn set_aside_earlier_journal(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    // Bytes, not text: a torn last record may end inside a multi-byte character.
+    let text = match std::fs::read(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(usage(format!("cannot read {}: {e}", path.display()))),
     };
@@ -766,8 +767,11 @@ pub fn resume(args: ResumeArgs) -> CliResult {
             lab_path.display()
         )));
     }
-    let text = std::fs::read_to_string(&args.journal)
+    // Bytes, not text: a torn last record may end inside a multi-byte character (the
+    // journal's reader drops it with a warning).
+    let bytes = std::fs::read(&args.journal)
         .map_err(|e| usage(format!("cannot read {}: {e}", args.journal.display())))?;
+    let text = String::from_utf8_lossy(&bytes);
     let (run_id, finished) = journal_state(&text);
     if finished {
         println!(

@@ -551,3 +551,40 @@ fn a_drill_sent_sigterm_writes_its_report_and_resumes() {
     assert_eq!(violations, serde_json::json!([]));
     assert_eq!(got, expected, "an operation issued twice or missing");
 }
+
+/// A drill killed while its last record was being written, cut inside a multi-byte
+/// character, resumes: the torn record is dropped with a warning, not "not valid UTF-8".
+#[test]
+fn a_journal_torn_inside_a_multibyte_character_resumes() {
+    let out = out_dir("torn-utf8");
+    let o = Command::new(BIN)
+        .args(["drill", "--vms", "5", "--seed", "2", "--quiet", "--out"])
+        .arg(&out)
+        .env("FAILBACK_CRASH_AT_RECORD", "12")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 9, "{}", text(&o.stderr));
+    let journal = out.join("failback.journal");
+    // The start of a record whose text holds "é", cut between its two bytes.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"00000000 {\"kind\":\"intent\",\"x\":\"caf\xc3").unwrap();
+    drop(f);
+    let o = run(&[
+        "resume",
+        journal.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stdout = text(&o.stdout);
+    assert_eq!(code(&o), 0, "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("5 done, 0 failed, 0 pending"), "{stdout}");
+    assert!(
+        stdout.contains("torn") || text(&o.stderr).contains("torn"),
+        "{stdout}{}",
+        text(&o.stderr)
+    );
+}
