@@ -795,6 +795,7 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         )));
     };
     let plan: Plan = plan.as_ref().clone();
+    same_run(&args.journal, &opened.entries, &plan, &lab, &lab_path)?;
     let settings: RunSettings = serde_json::from_value(settings.clone()).map_err(|e| {
         usage(format!(
             "{}: the run's settings cannot be read: {e}",
@@ -833,6 +834,65 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         wall.elapsed(),
         args.format,
     )
+}
+
+/// Refuse a lab file that is not the lab of the journal's run (another drill's, copied or
+/// renamed beside it): its estate must be the plan's, hold every planned item, and know
+/// every job the journal started, on the same target. Checked before any call, so the
+/// lab is left as it was.
+fn same_run(
+    journal: &Path,
+    entries: &[Entry],
+    plan: &Plan,
+    lab: &LabSite,
+    lab_path: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let refuse = |why: String| {
+        usage(format!(
+            "{} is not the lab of the run in {}: {why}; resume with the lab file that drill              wrote beside this journal. Nothing was done.",
+            lab_path.display(),
+            journal.display()
+        ))
+    };
+    let estate = lab.estate();
+    if let Some(name) = &plan.estate {
+        if estate.name.as_deref() != Some(name.as_str()) {
+            return Err(refuse(format!(
+                "the run's estate is \"{name}\", the lab's is \"{}\"",
+                estate.name.as_deref().unwrap_or("(unnamed)")
+            )));
+        }
+    }
+    let known: std::collections::HashSet<&str> =
+        estate.items.iter().map(|i| i.id.as_str()).collect();
+    if let Some(missing) = plan
+        .units
+        .iter()
+        .flat_map(|u| &u.items)
+        .find(|i| !known.contains(i.item.as_str()))
+    {
+        return Err(refuse(format!("the lab has no item {}", missing.item)));
+    }
+    for e in entries {
+        if let Entry::JobStarted { op, job, .. } = e {
+            match lab.job_target(job) {
+                Some(t) if t == op.target => {}
+                Some(t) => {
+                    return Err(refuse(format!(
+                        "the journal's job {} is on {:?} there, not on {:?}",
+                        job.0, t, op.target
+                    )))
+                }
+                None => {
+                    return Err(refuse(format!(
+                        "the journal's job {} (on {:?}) is unknown to it",
+                        job.0, op.target
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The run id of a journal's text and whether its run finished (its last record is

@@ -588,3 +588,51 @@ fn a_journal_torn_inside_a_multibyte_character_resumes() {
         text(&o.stderr)
     );
 }
+
+/// `resume` refuses a lab file of another run put beside the journal (another drill's,
+/// another seed): it says which and why, exits 1, and leaves both labs as they were.
+#[test]
+fn resume_refuses_the_lab_file_of_another_run() {
+    let crash = |name: &str, seed: &str| {
+        let out = out_dir(name);
+        let o = Command::new(BIN)
+            .args(["drill", "--vms", "8", "--seed", seed, "--quiet", "--out"])
+            .arg(&out)
+            .env("FAILBACK_CRASH_AT_RECORD", "20")
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 9, "{}", text(&o.stderr));
+        out
+    };
+    let a = crash("other-lab-a", "4");
+    let b = crash("other-lab-b", "5");
+    // b's lab (snapshot and log) replaces a's.
+    for f in ["failback.lab.json", "failback.lab.json.log"] {
+        if b.join(f).is_file() {
+            std::fs::copy(b.join(f), a.join(f)).unwrap();
+        }
+    }
+    let before: Vec<Vec<u8>> = ["failback.lab.json", "failback.lab.json.log"]
+        .iter()
+        .map(|f| std::fs::read(a.join(f)).unwrap_or_default())
+        .collect();
+    let journal = a.join("failback.journal");
+    let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 1, "{}{err}", text(&o.stdout));
+    assert!(err.contains("is not the lab of the run"), "{err}");
+    assert!(err.contains("Nothing was done"), "{err}");
+    let after: Vec<Vec<u8>> = ["failback.lab.json", "failback.lab.json.log"]
+        .iter()
+        .map(|f| std::fs::read(a.join(f)).unwrap_or_default())
+        .collect();
+    assert!(before == after, "the lab changed");
+    assert!(!a.join("drill-report.json").exists());
+    // Its own lab resumes as ever.
+    let o = run(&[
+        "resume",
+        b.join("failback.journal").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+}

@@ -305,6 +305,14 @@ impl LabSite {
         rt.failover_started.map(|s| (s, rt.failover_ended))
     }
 
+    /// What job `job` was started on; `None` for a job the lab never started (a journal of
+    /// another lab's run names such jobs).
+    pub fn job_target(&self, job: &crate::provider::JobId) -> Option<crate::provider::Target> {
+        let (st, _) = self.shared.lock();
+        let j = st.job_at(job).ok()?;
+        Some(st.jobs[j].target.clone())
+    }
+
     /// The settings the site was built with.
     pub fn settings(&self) -> &LabSettings {
         &self.shared.settings
