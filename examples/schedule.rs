@@ -68,19 +68,9 @@ async fn one(n: usize) -> Result<String, Box<dyn Error>> {
         }
     };
     let settings = RunSettings::default();
-    let times: HashMap<_, _> = plan
-        .units
-        .iter()
-        .flat_map(|u| &u.items)
-        .filter_map(|it| lab.item_timing(&it.item).map(|t| (it.item.clone(), t)))
-        .collect();
-    let attached: HashMap<_, _> = plan
-        .attached_disks
-        .iter()
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
+    let times = lab.plan_timing(&plan);
     let model = lab.settings().timing;
-    let bound = lower_bound(&plan, &times, &model, &attached, settings.writes_per_minute);
+    let bound = lower_bound(&plan, &times, &model, settings.writes_per_minute);
     let cut_bounds = cutover_lower_bounds(&plan, &times, &model, settings.writes_per_minute);
 
     let path = std::env::temp_dir().join(format!("schedule-{n}-{}.journal", std::process::id()));

@@ -1,7 +1,6 @@
 //! `failback drill`, `failback resume` and `failback run`: a whole failback run against
 //! the in-memory lab site, with progress bars, the run journal and the drill report.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,6 @@ use failback_core::orchestrator::{
     CancellationToken, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
 use failback_core::rules::Finding;
-use failback_core::timing::ItemTimes;
 use failback_core::{Estate, Plan, PlanOutcome, Request};
 use serde::{Deserialize, Serialize};
 
@@ -416,23 +414,13 @@ pub fn drill(args: DrillArgs) -> CliResult {
 }
 
 /// The lower bounds of running `plan` on `lab` (the makespan's, and each wave's cutover's):
-/// its items' own stage times and bytes, the lab's timing model, the plan's disk baseline
-/// and the run's write rate.
+/// its items' own stage times and bytes, the lab's timing model and the run's write rate
+/// (the plan carries its disk baseline).
 fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> (LowerBound, Vec<(u32, u64)>) {
-    let times: HashMap<String, ItemTimes> = plan
-        .units
-        .iter()
-        .flat_map(|u| &u.items)
-        .filter_map(|it| lab.item_timing(&it.item).map(|t| (it.item.clone(), t)))
-        .collect();
-    let attached: HashMap<String, u32> = plan
-        .attached_disks
-        .iter()
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
+    let times = lab.plan_timing(plan);
     let model = &lab.settings().timing;
     (
-        lower_bound(plan, &times, model, &attached, settings.writes_per_minute),
+        lower_bound(plan, &times, model, settings.writes_per_minute),
         cutover_lower_bounds(plan, &times, model, settings.writes_per_minute),
     )
 }
@@ -599,7 +587,7 @@ fn finish(
                 plan,
                 run,
                 &totals,
-                &report::Schedule::of(&d),
+                &report::Schedule::of(&d, &run.phase_spans(plan)),
                 &written,
                 journal,
                 wall

@@ -41,13 +41,13 @@ pub struct LowerBound {
 }
 
 /// The lower bound of running `plan` on a site whose items take `times` (items missing
-/// from it take the model's shortest), with `attached` disks already on each master target
+/// from it take the model's shortest), with the plan's `attached_disks` already on each
+/// master target
 /// and at most `writes_per_minute` mutations a minute (0: no limit), from the run's start.
 pub fn lower_bound(
     plan: &Plan,
     times: &HashMap<String, ItemTimes>,
     model: &TimingModel,
-    attached: &HashMap<String, u32>,
     writes_per_minute: u32,
 ) -> LowerBound {
     let info = item_info(plan, times, model);
@@ -180,7 +180,7 @@ pub fn lower_bound(
     }
     for (mt, (disk_seconds, tail)) in slots {
         let cap = i64::from(MAX_DISKS_PER_MASTER_TARGET)
-            - i64::from(attached.get(&mt).copied().unwrap_or(0));
+            - i64::from(plan.attached_disks.get(&mt).copied().unwrap_or(0));
         if cap <= 0 {
             continue;
         }
@@ -354,7 +354,7 @@ mod tests {
         for (k, v) in t.values_mut().enumerate() {
             v.link = format!("link-{k}");
         }
-        let lb = lower_bound(&p, &t, &m, &HashMap::new(), 0);
+        let lb = lower_bound(&p, &t, &m, 0);
         // setup 600 + transfer 3600, failover 300, commit 120, agent 600, to Azure 1200;
         // a recovery plan's failover and commit take the model's shortest instead.
         let lone = 600 + 3600 + 300 + 120 + 600 + 1200;
@@ -411,7 +411,7 @@ mod tests {
         let m = TimingModel::default();
         let t = times(&p, 450_000_000_000, "ps-shared");
         let items = t.len() as u64;
-        let lb = lower_bound(&p, &t, &m, &HashMap::new(), 0);
+        let lb = lower_bound(&p, &t, &m, 0);
         assert_eq!(lb.binding, "link ps-shared");
         assert_eq!(lb.seconds, 600 + 3600 * items + 300 + 120 + 600 + 1200);
     }
@@ -424,15 +424,18 @@ mod tests {
         for (k, v) in t.values_mut().enumerate() {
             v.link = format!("link-{k}");
         }
-        let free = lower_bound(&p, &t, &m, &HashMap::new(), 0);
+        let free = lower_bound(&p, &t, &m, 0);
         // Almost every slot already taken: each MT's units queue for its last slot or two.
-        let attached: HashMap<String, u32> = p
+        let mut p = p;
+        let mts: Vec<String> = p
             .units
             .iter()
             .filter_map(|u| u.master_target.clone())
-            .map(|mt| (mt, 59))
             .collect();
-        let full = lower_bound(&p, &t, &m, &attached, 0);
+        for mt in mts {
+            p.attached_disks.insert(mt, 59);
+        }
+        let full = lower_bound(&p, &t, &m, 0);
         assert!(full.seconds > free.seconds, "{free:?} {full:?}");
         assert!(full.binding.starts_with("master target"), "{full:?}");
     }

@@ -46,6 +46,17 @@ impl Phase {
         Phase::Commit,
         Phase::ReprotectToAzure,
     ];
+
+    /// The phase a stage's operation runs in (a failover: the cutover).
+    pub fn of_stage(stage: crate::request::Stage) -> Phase {
+        use crate::request::Stage;
+        match stage {
+            Stage::Reprotect => Phase::Reprotect,
+            Stage::Failover => Phase::Cutover,
+            Stage::Commit => Phase::Commit,
+            Stage::ReprotectToAzure => Phase::ReprotectToAzure,
+        }
+    }
 }
 
 impl fmt::Display for Phase {

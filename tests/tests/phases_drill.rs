@@ -414,18 +414,12 @@ async fn a_mixed_recovery_plan_runs_whole() {
 
 /// The phase a journal record belongs to.
 fn phase_of(e: &Entry) -> Option<Phase> {
-    let stage = match e {
+    match e {
         Entry::Intent { op, .. } | Entry::JobStarted { op, .. } | Entry::JobFinished { op, .. } => {
-            op.stage
+            Some(Phase::of_stage(op.stage))
         }
-        _ => return None,
-    };
-    Some(match stage {
-        Stage::Reprotect => Phase::Reprotect,
-        Stage::Failover => Phase::Cutover,
-        Stage::Commit => Phase::Commit,
-        Stage::ReprotectToAzure => Phase::ReprotectToAzure,
-    })
+        _ => None,
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -115,7 +115,8 @@ pub fn render(d: &Drill<'_>) -> String {
     if t.rolled_back > 0 {
         out.push_str(&format!("| rolled back | {} |\n", t.rolled_back));
     }
-    let sched = Schedule::of(d);
+    let phases = run.phase_spans(d.plan);
+    let sched = Schedule::of(d, &phases);
     out.push_str(&format!(
         "| makespan | {} |\n",
         human_duration(sched.makespan_seconds)
@@ -158,7 +159,6 @@ pub fn render(d: &Drill<'_>) -> String {
         ));
     }
     out.push('\n');
-    let phases = run.phase_spans(d.plan);
     if !phases.is_empty() {
         out.push_str("## Phases\n\n");
         out.push_str("Offsets from the run's start, per cutover wave.\n\n");

@@ -80,10 +80,10 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 }
 
 impl Schedule {
-    /// The schedule figures of a drill.
-    pub fn of(d: &Drill<'_>) -> Schedule {
+    /// The schedule figures of a drill whose phases ran as `spans`
+    /// ([`RunReport::phase_spans`]).
+    pub fn of(d: &Drill<'_>, spans: &[PhaseSpan]) -> Schedule {
         let makespan = seconds_between(d.run.started_at, d.run.finished_at);
-        let spans = d.run.phase_spans(d.plan);
         let cutovers = d
             .cutover_bounds
             .iter()
@@ -203,6 +203,7 @@ struct JsonReport<'a> {
 /// the phases as they ran, each application's downtime, the holds, the run report and the
 /// assessment's findings.
 pub fn json(d: &Drill<'_>) -> Result<String, serde_json::Error> {
+    let spans = d.run.phase_spans(d.plan);
     serde_json::to_string_pretty(&JsonReport {
         format: FORMAT,
         plan: PlanPart {
@@ -212,9 +213,9 @@ pub fn json(d: &Drill<'_>) -> Result<String, serde_json::Error> {
             policy: &d.plan.policy,
             summary: &d.plan.summary,
         },
-        schedule: Schedule::of(d),
+        schedule: Schedule::of(d, &spans),
         totals: Totals::of(d.run),
-        phases: d.run.phase_spans(d.plan),
+        phases: spans,
         applications: &d.run.applications,
         holds: &d.run.holds,
         run: d.run,

@@ -305,6 +305,16 @@ impl LabSite {
         rt.failover_started.map(|s| (s, rt.failover_ended))
     }
 
+    /// [`item_timing`](LabSite::item_timing) of every item of `plan`: what
+    /// [`crate::bound::lower_bound`] and [`crate::bound::cutover_lower_bounds`] take.
+    pub fn plan_timing(&self, plan: &crate::Plan) -> std::collections::HashMap<String, ItemTimes> {
+        plan.units
+            .iter()
+            .flat_map(|u| &u.items)
+            .filter_map(|it| self.item_timing(&it.item).map(|t| (it.item.clone(), t)))
+            .collect()
+    }
+
     /// What job `job` was started on; `None` for a job the lab never started (a journal of
     /// another lab's run names such jobs).
     pub fn job_target(&self, job: &crate::provider::JobId) -> Option<crate::provider::Target> {

@@ -198,13 +198,7 @@ impl RunReport {
                 let (Some(s), Some(e)) = (r.started_at, r.finished_at) else {
                     continue;
                 };
-                let phase = match r.stage {
-                    Stage::Reprotect => Phase::Reprotect,
-                    Stage::Failover => Phase::Cutover,
-                    Stage::Commit => Phase::Commit,
-                    Stage::ReprotectToAzure => Phase::ReprotectToAzure,
-                };
-                put(&mut spans, wave, phase, s, e);
+                put(&mut spans, wave, Phase::of_stage(r.stage), s, e);
             }
         }
         for a in &self.applications {
