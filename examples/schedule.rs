@@ -6,7 +6,11 @@
 //!
 //! ```sh
 //! cargo run --release -p failback-examples --example schedule -- 200 2000
+//! cargo run --release -p failback-examples --example schedule -- --modernized 200
 //! ```
+//!
+//! `--modernized` generates the modernized estates of the same seed (a replication
+//! appliance with reprotect agents) instead of the classic ones.
 //!
 //! Figures recorded in `BENCHMARKS.md`. With `SCHEDULE_DEBUG` set, every stage of every
 //! item goes to stderr as `wave item stage start end` (seconds from the run's start).
@@ -17,6 +21,8 @@ use std::time::Instant;
 
 use failback_core::bound::{cutover_lower_bounds, lower_bound};
 use failback_core::clock::virtual_runtime;
+use failback_core::estate::Flavor;
+use failback_core::generate::{self, Spec};
 use failback_core::journal::Journal;
 use failback_core::lab::{LabSettings, LabSite};
 use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
@@ -24,8 +30,15 @@ use failback_core::runbook::Phase;
 use failback_core::{plan, PlanOutcome, Request};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flavor = if args.iter().any(|a| a == "--modernized") {
+        Flavor::Modernized
+    } else {
+        Flavor::Classic
+    };
+    let sizes: Vec<usize> = args
+        .iter()
+        .filter(|a| *a != "--modernized")
         .map(|a| {
             a.parse()
                 .map_err(|e| format!("{a}: not a number of items: {e}"))
@@ -40,7 +53,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("| ---: | ---: | ---: | --- | ---: | --- | ---: |");
     for n in sizes {
         let rt = virtual_runtime()?;
-        let row = rt.block_on(one(n))?;
+        let row = rt.block_on(one(n, flavor))?;
         println!("{row}");
     }
     Ok(())
@@ -50,16 +63,15 @@ fn hm(secs: u64) -> String {
     format!("{}h {:02}m", secs / 3600, secs % 3600 / 60)
 }
 
-async fn one(n: usize) -> Result<String, Box<dyn Error>> {
-    let lab = LabSite::generated(
-        n,
-        1,
-        LabSettings {
-            virtual_time: true,
-            seed: 1,
-            ..LabSettings::default()
-        },
-    );
+async fn one(n: usize, flavor: Flavor) -> Result<String, Box<dyn Error>> {
+    let settings = LabSettings {
+        virtual_time: true,
+        seed: 1,
+        ..LabSettings::default()
+    };
+    let mut spec = Spec::for_items(n).with_seed(1).with_flavor(flavor);
+    spec.captured_at = settings.start;
+    let lab = LabSite::new(generate::estate(&spec), settings);
     let estate = lab.estate();
     let plan = match plan(&estate, &Request::default())? {
         PlanOutcome::Ready(p) => p,

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use failback_core::bound::{cutover_lower_bounds, lower_bound, LowerBound};
+use failback_core::estate::Flavor;
 use failback_core::generate::{self, Spec};
 use failback_core::journal::{Entry, Journal};
 use failback_core::lab::{log_file, Faults, LabSettings, LabSite};
@@ -133,6 +134,9 @@ pub struct DrillArgs {
     /// jitter.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The ASR flavour of the generated estate (with --vms); default: classic.
+    #[arg(long, value_enum)]
+    flavor: Option<GenFlavor>,
     /// A request document (JSON, failback-request/1); default: every item, auto
     /// location, latest point.
     #[arg(long)]
@@ -196,6 +200,26 @@ pub struct RunArgs {
     out: PathBuf,
 }
 
+/// The ASR flavour of a generated estate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenFlavor {
+    /// Configuration server, process servers and master targets.
+    #[default]
+    Classic,
+    /// A replication appliance with reprotect agents.
+    Modernized,
+}
+
+impl From<GenFlavor> for Flavor {
+    fn from(f: GenFlavor) -> Flavor {
+        match f {
+            GenFlavor::Classic => Flavor::Classic,
+            GenFlavor::Modernized => Flavor::Modernized,
+        }
+    }
+}
+
 /// Where a drill's estate came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -203,7 +227,13 @@ enum EstateSource {
     /// A file.
     File { path: PathBuf },
     /// Generated.
-    Generated { vms: usize, seed: u64 },
+    Generated {
+        vms: usize,
+        seed: u64,
+        /// Classic for a manifest written before the flavour was chosen.
+        #[serde(default)]
+        flavor: GenFlavor,
+    },
 }
 
 /// What a drill's lab was built from, written beside the journal so that `failback
@@ -256,9 +286,11 @@ impl Manifest {
     fn estate(&self) -> Result<Estate, failback_core::Error> {
         match &self.estate {
             EstateSource::File { path } => Estate::from_path(path),
-            EstateSource::Generated { vms, seed } => {
-                Ok(generate::estate(&Spec::for_items(*vms).with_seed(*seed)))
-            }
+            EstateSource::Generated { vms, seed, flavor } => Ok(generate::estate(
+                &Spec::for_items(*vms)
+                    .with_seed(*seed)
+                    .with_flavor((*flavor).into()),
+            )),
         }
     }
 
@@ -294,12 +326,19 @@ pub fn drill(args: DrillArgs) -> CliResult {
         return Err(usage("--vms 0: give at least 1 item"));
     }
     let source = match (&args.estate, args.vms) {
+        (Some(p), _) if args.flavor.is_some() => {
+            return Err(usage(format!(
+                "--flavor with --estate {}: the estate file says its flavour (field `flavor`); give --flavor with --vms only",
+                p.display()
+            )))
+        }
         (Some(p), _) => EstateSource::File {
             path: std::path::absolute(p).unwrap_or_else(|_| p.clone()),
         },
         (None, Some(vms)) => EstateSource::Generated {
             vms,
             seed: args.seed,
+            flavor: args.flavor.unwrap_or_default(),
         },
         (None, None) => return Err(usage("give --estate ESTATE.json or --vms N")),
     };
@@ -909,7 +948,12 @@ impl Manifest {
         let mut c = String::from("failback drill");
         match &self.estate {
             EstateSource::File { path } => c.push_str(&format!(" --estate {}", path.display())),
-            EstateSource::Generated { vms, .. } => c.push_str(&format!(" --vms {vms}")),
+            EstateSource::Generated { vms, flavor, .. } => {
+                c.push_str(&format!(" --vms {vms}"));
+                if *flavor == GenFlavor::Modernized {
+                    c.push_str(" --flavor modernized");
+                }
+            }
         }
         c.push_str(&format!(" --seed {}", self.seed));
         if self.faults != FaultLevel::None {
@@ -944,7 +988,11 @@ mod tests {
     fn manifest_round_trips() {
         let m = Manifest {
             format: MANIFEST_FORMAT.into(),
-            estate: EstateSource::Generated { vms: 5, seed: 3 },
+            estate: EstateSource::Generated {
+                vms: 5,
+                seed: 3,
+                flavor: GenFlavor::Modernized,
+            },
             request: Request::default(),
             faults: FaultLevel::Chaos,
             time_scale: Some(1e6),

@@ -210,6 +210,32 @@ fn chaos_ends_every_item_done_or_failed_with_a_cause() {
 }
 
 #[test]
+fn a_generated_modernized_estate_drills_through_its_appliance() {
+    let out = out_dir("modernized");
+    let o = drill(&out, &["--vms", "40", "--flavor", "modernized"]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    let r = report_json(&out);
+    assert_eq!(r["plan"]["flavor"], "modernized");
+    assert_eq!(
+        r["plan"]["summary"]["max_data_loss_seconds"], 0,
+        "planned failovers"
+    );
+    assert_eq!(items(&r).len(), 40);
+    // The flavour is not an option of a file's estate.
+    let estate = example("estates/healthy.json");
+    let o = drill(
+        &out,
+        &[
+            "--estate",
+            estate.to_str().unwrap(),
+            "--flavor",
+            "modernized",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o.stderr));
+}
+
+#[test]
 fn bad_options_exit_1() {
     let out = out_dir("bad");
     assert_eq!(code(&run(&["drill"])), 1, "no estate source");

@@ -59,6 +59,15 @@
 //!   recovery points every 5 minutes for the last hour and hourly application-consistent
 //!   ones for a day (multi-VM sync points for a group).
 //!
+//! The modernized provider ([`Spec::flavor`], [`Spec::with_flavor`]) has the same
+//! on-premises site, networks, items and units as the classic estate of the seed; its
+//! provider side differs: one replication appliance (with its log storage account, a
+//! 10 Gbit/s link from Azure shared by every reprotect, and its on-premises process
+//! servers) instead of the configuration server and the Azure process servers; the
+//! master targets are its reprotect agents (`ra-win-01`, `ra-lin-01`, no retention
+//! volume); no site-to-site VPN or ExpressRoute (the reverse replication needs none);
+//! the modernized forward and failback policies. Its failovers are planned: no data loss.
+//!
 //! Ids are stable and readable: `esx-0001`, `ds-0001`, `mt-win-01`, `vnet-dr-01`,
 //! `web-00001`, group `db-grp-0001` in recovery plan `rp-db-grp-0001`.
 //!
@@ -79,7 +88,7 @@ use crate::estate::{
     FileSystem, Flavor, Health, ItemKind, Licence, LicenceEdition, MasterTarget, MasterTargetRole,
     Nic, OnPremAddress, OnPremVm, Os, OsFamily, Peering, PeeringKind, PolicyDirection,
     PolicyRecord, ProcessServer, ProtectedItem, PsLocation, RecoveryPlan, RecoveryPoint,
-    ScsiController, ToolsStatus, VCenter, Volume, VolumeUsage,
+    ReplicationAppliance, ScsiController, ToolsStatus, VCenter, Volume, VolumeUsage,
 };
 use crate::state::ProtectionState;
 
@@ -116,6 +125,11 @@ pub struct Spec {
     pub grouped_percent: u32,
     /// Percentage of units (items or groups) already replicating back to on-premises.
     pub replicating_percent: u32,
+    /// The ASR provider: classic (configuration server, process servers, master targets)
+    /// or modernized (a replication appliance with reprotect agents). A modernized estate
+    /// has the same hosts, datastores, items and units as the classic one of the same
+    /// seed; only the provider's side differs (see the module documentation).
+    pub flavor: Flavor,
     /// Seed of the pseudo-random choices: the same spec always gives the same estate.
     pub seed: u64,
     /// When the estate is captured; every time in it (backups, boots, recovery points) is
@@ -153,6 +167,7 @@ impl Spec {
             surviving_vm_percent: 65,
             grouped_percent: 15,
             replicating_percent: 10,
+            flavor: Flavor::Classic,
             seed: 0,
             // 2026-11-20T10:00:00Z
             captured_at: DateTime::from_timestamp(1_795_168_800, 0).unwrap_or_default(),
@@ -162,6 +177,22 @@ impl Spec {
     /// The same spec with another seed.
     pub fn with_seed(mut self, seed: u64) -> Spec {
         self.seed = seed;
+        self
+    }
+
+    /// The same spec for another ASR flavour.
+    ///
+    /// ```
+    /// use failback_core::estate::Flavor;
+    /// use failback_core::generate::{estate, Spec};
+    /// use failback_core::{assess, Request};
+    ///
+    /// let e = estate(&Spec::for_items(100).with_flavor(Flavor::Modernized));
+    /// assert!(e.replication_appliance.is_some() && e.configuration_server.is_none());
+    /// assert!(assess(&e, &Request::default()).unwrap().ready());
+    /// ```
+    pub fn with_flavor(mut self, flavor: Flavor) -> Spec {
+        self.flavor = flavor;
         self
     }
 }
@@ -601,7 +632,85 @@ pub fn estate(spec: &Spec) -> Estate {
             derived_from: Some("pol-forward".into()),
         },
     ];
+    if spec.flavor == Flavor::Modernized {
+        modernize(&mut e);
+    }
     e
+}
+
+/// Turns a generated classic estate into the modernized one of the same seed: the
+/// configuration server and its process servers give way to one replication appliance
+/// with a log storage account and a 10 Gbit/s link from Azure; the master targets become
+/// its reprotect agents (`ra-win-01`, `ra-lin-01`, with no retention volume); the Azure
+/// process servers, the site-to-site VPNs and ExpressRoute go (the reverse replication
+/// needs none); the policies are the modernized ones. Done after the classic estate is
+/// drawn, so that both flavours draw the same random numbers and share their units.
+fn modernize(e: &mut Estate) {
+    e.flavor = Flavor::Modernized;
+    e.configuration_server = None;
+    e.replication_appliance = Some(ReplicationAppliance {
+        id: "appliance-01".into(),
+        name: "asr-appliance-01".into(),
+        log_storage_account: Some(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dr-01/providers/Microsoft.Storage/storageAccounts/asrlog01"
+                .into(),
+        ),
+        bandwidth_mbps: Some(10_000),
+    });
+    // Agents are numbered per OS family in the master targets' order.
+    let mut renamed = BTreeMap::new();
+    let mut per_family: BTreeMap<OsFamily, usize> = BTreeMap::new();
+    for mt in &mut e.master_targets {
+        let n = per_family.entry(mt.os.family).or_default();
+        *n += 1;
+        let id = match mt.os.family {
+            OsFamily::Windows => format!("ra-win-{n:02}"),
+            OsFamily::Linux => format!("ra-lin-{n:02}"),
+        };
+        renamed.insert(std::mem::replace(&mut mt.id, id.clone()), id.clone());
+        mt.name = id;
+        mt.role = MasterTargetRole::ReprotectAgent;
+        mt.on_configuration_server = false;
+        mt.volumes.retain(|v| v.usage != VolumeUsage::Retention);
+        mt.cloned_from = None;
+    }
+    for it in &mut e.items {
+        if let Some(mt) = &it.master_target {
+            if let Some(new) = renamed.get(mt) {
+                it.master_target = Some(new.clone());
+            }
+        }
+    }
+    e.process_servers
+        .retain(|p| p.location == PsLocation::OnPrem);
+    for (k, ps) in e.process_servers.iter_mut().enumerate() {
+        ps.id = format!("appliance-01-ps-{:02}", k + 1);
+        ps.name = format!("asr-appliance-01-ps-{:02}", k + 1);
+    }
+    for n in &mut e.azure_networks {
+        n.site_to_site_vpn = false;
+    }
+    e.connectivity = Connectivity::default();
+    e.policies = vec![
+        PolicyRecord {
+            id: "pol-rcm".into(),
+            direction: PolicyDirection::Forward,
+            rpo_threshold_minutes: 15,
+            retention_minutes: 1440,
+            app_consistent_frequency_minutes: 60,
+            associated_with: None,
+            derived_from: None,
+        },
+        PolicyRecord {
+            id: "pol-rcm-failback".into(),
+            direction: PolicyDirection::Failback,
+            rpo_threshold_minutes: 15,
+            retention_minutes: 1440,
+            app_consistent_frequency_minutes: 60,
+            associated_with: None,
+            derived_from: Some("pol-rcm".into()),
+        },
+    ];
 }
 
 fn paid_licence(rng: &mut Rng) -> Licence {
@@ -1041,6 +1150,41 @@ mod tests {
             ..Spec::for_items(40)
         };
         check_ready(&spec);
+    }
+
+    #[test]
+    fn modernized_estates_are_valid_and_ready() {
+        for (items, seed) in [(50, 0), (200, 1), (500, 7)] {
+            let spec = Spec::for_items(items)
+                .with_seed(seed)
+                .with_flavor(Flavor::Modernized);
+            check_ready(&spec);
+            let e = estate(&spec);
+            let classic = estate(&spec.clone().with_flavor(Flavor::Classic));
+            // The same units and items as the classic estate of the seed.
+            assert_eq!(e.recovery_plans, classic.recovery_plans);
+            assert_eq!(e.items.len(), classic.items.len());
+            assert!(e
+                .master_targets
+                .iter()
+                .all(|m| m.role == MasterTargetRole::ReprotectAgent
+                    && m.id.starts_with("ra-")
+                    && !m.on_configuration_server));
+            let ids: std::collections::BTreeSet<_> =
+                e.master_targets.iter().map(|m| &m.id).collect();
+            assert_eq!(ids.len(), e.master_targets.len(), "agent ids unique");
+            assert!(e
+                .process_servers
+                .iter()
+                .all(|p| p.location == PsLocation::OnPrem));
+            assert!(e.azure_networks.iter().all(|n| !n.site_to_site_vpn));
+            assert!(e.connectivity.express_route.is_none());
+            assert!(e
+                .items
+                .iter()
+                .filter_map(|i| i.master_target.as_ref())
+                .all(|m| ids.contains(m)));
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use failback_core::estate::{BootGroup, PlanActionKind};
+use failback_core::estate::{BootGroup, Flavor, PlanActionKind};
 use failback_core::journal::{Entry, Journal};
 use failback_core::lab::{LabSettings, LabSite};
 use failback_core::orchestrator::{
@@ -373,6 +373,65 @@ async fn a_modernized_item_failing_verification_is_rolled_back() {
         ProtectionState::ReplicatingToOnPrem,
         "back to replicating to on-premises"
     );
+    assert!(lab.counters().clean());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_modernized_item_failing_verification_in_a_200_item_drill_is_rolled_back() {
+    let mut spec = generate::Spec::for_items(ITEMS)
+        .with_seed(SEED)
+        .with_flavor(Flavor::Modernized);
+    spec.captured_at = settings().start;
+    let e = generate::estate(&spec);
+    let plan = the_plan(&e, &Request::default());
+    assert_eq!(plan.summary.items, ITEMS);
+    // A lone item, and a member of a replication group (its own recovery plan): the
+    // group moves together, so its whole failover is cancelled and no member commits.
+    let victim = lone(&e)[0].clone();
+    let group = e.recovery_plans[0].items.clone();
+    assert!(group.len() > 1);
+    let mut s = settings();
+    s.silent_guests.insert(victim.clone());
+    s.silent_guests.insert(group[0].clone());
+    let lab = LabSite::new(e.clone(), s);
+    let (report, _) = run(&orchestrator(&lab, &e), &plan, "verify-modernized-200").await;
+    assert_phases(&plan, &report);
+    let rolled_back: Vec<&String> = std::iter::once(&victim).chain(&group).collect();
+    for id in &rolled_back {
+        let o = report.items.iter().find(|o| &o.item == *id).unwrap();
+        assert!(
+            matches!(o.status, ItemStatus::RolledBack { .. }),
+            "{id}: {:?}",
+            o.status
+        );
+        assert_eq!(lab.counters().accepted(id, Operation::Commit), 0, "{id}");
+        assert_eq!(
+            lab.counters().accepted(id, Operation::CancelFailover),
+            1,
+            "{id}"
+        );
+        let state = lab
+            .estate()
+            .items
+            .iter()
+            .find(|i| &i.id == *id)
+            .unwrap()
+            .state;
+        assert_eq!(
+            state,
+            ProtectionState::ReplicatingToOnPrem,
+            "{id}: back to replicating"
+        );
+    }
+    // Everything else failed back, committed and was reprotected to Azure.
+    let others: Vec<_> = report
+        .items
+        .iter()
+        .filter(|o| !rolled_back.contains(&&o.item) && !matches!(o.status, ItemStatus::Done))
+        .map(|o| (&o.item, &o.status))
+        .collect();
+    assert!(others.is_empty(), "{others:#?}");
+    assert_eq!(report.done(), ITEMS - rolled_back.len());
     assert!(lab.counters().clean());
 }
 
