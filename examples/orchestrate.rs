@@ -14,9 +14,9 @@
 use std::time::{Duration, Instant};
 
 use failback_core::journal::Journal;
-use failback_core::lab::{fixed_timing, LabSettings, LabSite};
 use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
 use failback_core::{plan, Plan, PlanOutcome, Request};
+use failback_lab::{fixed_timing, LabSettings, LabSite};
 
 const CONCURRENCY: usize = 64;
 

@@ -22,12 +22,12 @@ use std::time::Instant;
 use failback_core::bound::{cutover_lower_bounds, lower_bound};
 use failback_core::clock::virtual_runtime;
 use failback_core::estate::Flavor;
-use failback_core::generate::{self, Spec};
 use failback_core::journal::Journal;
-use failback_core::lab::{LabSettings, LabSite};
 use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
 use failback_core::runbook::Phase;
 use failback_core::{plan, PlanOutcome, Request};
+use failback_lab::generate::{self, Spec};
+use failback_lab::{LabSettings, LabSite};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

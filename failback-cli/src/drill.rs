@@ -7,14 +7,14 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use failback_core::bound::{cutover_lower_bounds, lower_bound, LowerBound};
 use failback_core::estate::Flavor;
-use failback_core::generate::{self, Spec};
 use failback_core::journal::{Entry, Journal};
-use failback_core::lab::{log_file, Faults, LabSettings, LabSite};
 use failback_core::orchestrator::{
     CancellationToken, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
 use failback_core::rules::Finding;
 use failback_core::{Estate, Plan, PlanOutcome, Request};
+use failback_lab::generate::{self, Spec};
+use failback_lab::{log_file, Faults, LabSettings, LabSite};
 use serde::{Deserialize, Serialize};
 
 use crate::progress::{self, Progress};

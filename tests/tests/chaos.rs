@@ -8,9 +8,9 @@
 use std::time::Duration;
 
 use failback_core::journal::Journal;
-use failback_core::lab::{Faults, LabSettings, LabSite};
 use failback_core::orchestrator::{CancellationToken, ItemStatus, Orchestrator, RunSettings};
 use failback_core::{plan, PlanOutcome, Request};
+use failback_lab::{Faults, LabSettings, LabSite};
 
 // Discrete-event time: the figures cannot depend on the machine's load.
 #[tokio::test(start_paused = true)]

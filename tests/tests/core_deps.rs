@@ -1,6 +1,7 @@
 //! `failback-core` stays free of HTTP, TLS and XML: its normal dependency tree, on every
 //! target, holds none of reqwest, hyper, rustls, native-tls, openssl or quick-xml (nor a
-//! crate built around one of them, like `hyper-util` or `tokio-rustls`).
+//! crate built around one of them, like `hyper-util` or `tokio-rustls`); and it depends on
+//! no lab code, not even for its own tests: the lab is a provider like the adapters.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -24,7 +25,7 @@ fn banned(name: &str) -> Option<&'static str> {
     })
 }
 
-fn cargo_tree(extra: &[&str]) -> Output {
+fn cargo_tree(edges: &str, extra: &[&str]) -> Output {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
     let mut cmd = Command::new(cargo);
@@ -35,7 +36,7 @@ fn cargo_tree(extra: &[&str]) -> Output {
             "-p",
             "failback-core",
             "-e",
-            "normal",
+            edges,
             "--target",
             "all",
             "--charset",
@@ -49,12 +50,12 @@ fn cargo_tree(extra: &[&str]) -> Output {
 }
 
 /// The tree, from the local registry cache when it has everything, else online.
-fn tree() -> String {
-    let offline = cargo_tree(&["--offline"]);
+fn tree(edges: &str) -> String {
+    let offline = cargo_tree(edges, &["--offline"]);
     let out = if offline.status.success() {
         offline
     } else {
-        cargo_tree(&[])
+        cargo_tree(edges, &[])
     };
     assert!(
         out.status.success(),
@@ -74,7 +75,7 @@ fn package(line: &str) -> &str {
 
 #[test]
 fn core_has_no_http_tls_or_xml_dependency() {
-    let tree = tree();
+    let tree = tree("normal");
     let names: Vec<&str> = tree.lines().map(package).collect();
     // Not vacuous: the tree is the core's, and lists what it does use.
     assert_eq!(names.first().copied(), Some("failback-core"), "{tree}");
@@ -93,6 +94,19 @@ fn core_has_no_http_tls_or_xml_dependency() {
         "failback-core must not depend on HTTP, TLS or XML crates; `cargo tree -p \
          failback-core -e normal --target all -i <crate>` shows who pulls them in:\n{}",
         offending.join("\n")
+    );
+}
+
+#[test]
+fn core_depends_on_no_lab_code() {
+    let tree = tree("normal,dev,build");
+    let names: Vec<&str> = tree.lines().map(package).collect();
+    // Not vacuous: the dev-dependencies are in this tree.
+    assert!(names.contains(&"proptest"), "{tree}");
+    assert!(
+        !names.contains(&"failback-lab"),
+        "failback-core must not depend on failback-lab, not even to test: move the test \
+         to the tests crate or to failback-lab:\n{tree}"
     );
 }
 

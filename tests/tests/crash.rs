@@ -12,11 +12,11 @@
 use std::path::PathBuf;
 
 use failback_core::journal::{Entry, Journal, OpKey};
-use failback_core::lab::{LabSettings, LabSite};
 use failback_core::orchestrator::{CancellationToken, ItemStatus, Orchestrator, RunSettings};
 use failback_core::provider::Target;
 use failback_core::state::{Operation, ProtectionState};
 use failback_core::{plan, Plan, PlanOutcome, Request};
+use failback_lab::{LabSettings, LabSite};
 
 const ITEMS: usize = 200;
 const SEED: u64 = 20;

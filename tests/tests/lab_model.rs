@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use failback_core::estate::{BootGroup, Estate};
-use failback_core::lab::{LabSettings, LabSite, ViolationKind};
 use failback_core::provider::{
     Direction, FailoverRequest, JobId, JobState, JobStatus, OnPremProvider, PointSpec,
     RecoveryProvider, ReprotectRequest, Target, TaskKind,
@@ -20,6 +19,7 @@ use failback_core::provider::{
 use failback_core::runbook::CheckSpec;
 use failback_core::state::ProtectionState;
 use failback_core::ErrorKind;
+use failback_lab::{LabSettings, LabSite, ViolationKind};
 
 fn healthy() -> Estate {
     Estate::from_json_str(include_str!("../../examples/estates/healthy.json")).unwrap()

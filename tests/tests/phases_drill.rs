@@ -15,14 +15,15 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use failback_core::estate::{BootGroup, Flavor, PlanActionKind};
 use failback_core::journal::{Entry, Journal};
-use failback_core::lab::{LabSettings, LabSite};
 use failback_core::orchestrator::{
     CancellationToken, ItemOutcome, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
 use failback_core::request::Stage;
 use failback_core::runbook::{ApplicationSpec, CheckSpec, Phase, Verify};
 use failback_core::state::{Operation, ProtectionState};
-use failback_core::{generate, plan, Estate, Plan, PlanOutcome, Request};
+use failback_core::{plan, Estate, Plan, PlanOutcome, Request};
+use failback_lab::generate;
+use failback_lab::{LabSettings, LabSite};
 
 const ITEMS: usize = 200;
 const SEED: u64 = 1;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, ErrorKind};
+use failback_core::{Error, ErrorKind};
 
 /// The faults a lab site injects. Rates are probabilities per call (or per job for
 /// `job_failure`) in `0..=1`; zero everywhere (the default) means a healthy site.
@@ -25,7 +25,7 @@ pub struct Faults {
     pub throttle: f64,
     /// The wait a throttled call asks for (simulated time).
     pub retry_after: Duration,
-    /// A job started ends [`JobState::Failed`](crate::provider::JobState::Failed) with a
+    /// A job started ends [`JobState::Failed`](failback_core::provider::JobState::Failed) with a
     /// cause, leaving its items in the state before it.
     pub job_failure: f64,
     /// A mutation takes effect (its job starts) but the call returns

@@ -12,7 +12,7 @@
 //!
 //! **The log** (the lab file's name with `.log` appended, [`log_file`]) holds one line per
 //! call that changed the lab, in the run journal's record format (`CRC32 JSON`, the CRC-32
-//! in 8 hex digits of the JSON text; [`crate::journal`]): a header naming the snapshot's
+//! in 8 hex digits of the JSON text; [`failback_core::journal`]): a header naming the snapshot's
 //! `epoch`, then records numbered from 1. A record is the mutating call with its arguments
 //! (a reprotect, failover, commit, cancel or resume of the recovery side, accepted or
 //! refused; a VM created, a disk attached or detached, a configuration parameter set, a
@@ -60,10 +60,10 @@ use super::jobs::Job;
 use super::links::Link;
 use super::state::{ItemRuntime, StartInput, VmPower};
 use super::{LabSettings, PROVIDER};
-use crate::estate::Estate;
-use crate::provider::{JobId, Target as CallTarget};
-use crate::state::Operation;
-use crate::{Error, ErrorKind, Result};
+use failback_core::estate::Estate;
+use failback_core::provider::{JobId, Target as CallTarget};
+use failback_core::state::Operation;
+use failback_core::{Error, ErrorKind, Result};
 
 /// The `format` of a lab file.
 pub const FORMAT: &str = "failback-lab/3";

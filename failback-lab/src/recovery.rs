@@ -8,13 +8,13 @@ use super::faults;
 use super::persist::Call;
 use super::state::{Shared, StartInput};
 use super::PROVIDER;
-use crate::estate::{Estate, Flavor, RecoveryPoint};
-use crate::provider::{
+use failback_core::estate::{Estate, Flavor, RecoveryPoint};
+use failback_core::provider::{
     Direction, FailoverRequest, JobId, JobStatus, RecoveryCapability, RecoveryProvider,
     ReprotectRequest, Target,
 };
-use crate::state::{Operation, ProtectionState};
-use crate::Result;
+use failback_core::state::{Operation, ProtectionState};
+use failback_core::Result;
 
 /// The lab's Azure Site Recovery: implements [`RecoveryProvider`] over the lab's state.
 pub struct LabRecovery {
@@ -135,9 +135,9 @@ impl RecoveryProvider for LabRecovery {
 
     async fn cancel_failover(&self, target: &Target) -> Result<JobId> {
         if self.shared.flavor != Flavor::Modernized {
-            return Err(crate::Error::provider(
+            return Err(failback_core::Error::provider(
                 PROVIDER,
-                crate::ErrorKind::NotSupported,
+                failback_core::ErrorKind::NotSupported,
                 format!(
                     "cancelling the failover of {target} is not supported: a classic \
                      unplanned failover cannot be cancelled (commit it, or hold it uncommitted)"

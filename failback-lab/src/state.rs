@@ -19,13 +19,13 @@ use super::jobs::{Job, JobInput, Step, StepKind, Transfer, Work};
 use super::links::Link;
 use super::points;
 use super::{LabSettings, PROVIDER};
-use crate::clock::{Clock, ScaledClock, VirtualClock};
-use crate::estate::{Consistency, Estate, Flavor, OnPremVm, PsLocation, RecoveryPoint};
-use crate::provider::{GuestNic, JobId, JobState, JobStatus, PointSpec, Target, VmRuntime};
-use crate::readiness::MAX_DISKS_PER_MASTER_TARGET;
-use crate::state::{Operation, ProtectionState};
-use crate::timing::ItemTimes;
-use crate::{Error, ErrorKind, Result};
+use failback_core::clock::{Clock, ScaledClock, VirtualClock};
+use failback_core::estate::{Consistency, Estate, Flavor, OnPremVm, PsLocation, RecoveryPoint};
+use failback_core::provider::{GuestNic, JobId, JobState, JobStatus, PointSpec, Target, VmRuntime};
+use failback_core::readiness::MAX_DISKS_PER_MASTER_TARGET;
+use failback_core::state::{Operation, ProtectionState};
+use failback_core::timing::ItemTimes;
+use failback_core::{Error, ErrorKind, Result};
 
 /// The lab's clock reading `start` now: discrete-event time, or time scaled from the wall
 /// clock, as the settings say.
@@ -1394,7 +1394,7 @@ impl LabState {
                     .map(|p| p.boot_groups())
                     .unwrap_or_default();
                 let mut placed: BTreeSet<usize> = BTreeSet::new();
-                let mut groups: Vec<(Vec<usize>, &crate::estate::BootGroup)> = Vec::new();
+                let mut groups: Vec<(Vec<usize>, &failback_core::estate::BootGroup)> = Vec::new();
                 for g in &boot {
                     let items: Vec<usize> = g
                         .items
@@ -1417,7 +1417,7 @@ impl LabState {
                     if k + 1 == count {
                         items.extend(rest.iter().copied());
                     }
-                    let manual = |a: &crate::estate::PlanAction| {
+                    let manual = |a: &failback_core::estate::PlanAction| {
                         Step::new(
                             StepKind::Manual {
                                 name: a.name.clone(),
@@ -1726,7 +1726,7 @@ impl LabState {
                 .collect();
         }
         // OPS-002: a Linux machine comes back with the packages it had in Azure.
-        let packages = if failed_back && it.os.family == crate::estate::OsFamily::Linux {
+        let packages = if failed_back && it.os.family == failback_core::estate::OsFamily::Linux {
             it.azure_vm.as_ref().and_then(|v| v.packages.clone())
         } else {
             None
@@ -1803,7 +1803,7 @@ impl LabState {
         };
         // A VMware VM's on-premises VM is this one now; a physical server has none in the
         // model (LOC-002), the lab keeps the link itself.
-        if self.estate.items[i].kind == crate::estate::ItemKind::VmwareVm {
+        if self.estate.items[i].kind == failback_core::estate::ItemKind::VmwareVm {
             self.estate.items[i].original_vm = Some(id.clone());
         }
         self.add_vm(vm, false);
@@ -1903,7 +1903,7 @@ pub(crate) enum StartInput {
         datastore: Option<String>,
         process_server: Option<String>,
         /// Per member of a recovery plan: its own inputs.
-        members: Vec<crate::provider::MemberInputs>,
+        members: Vec<failback_core::provider::MemberInputs>,
     },
     /// Failover with a point.
     Failover(PointSpec),

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use super::persist::Call;
 use super::state::{LabState, Shared};
 use super::PROVIDER;
-use crate::estate::{Disk, Estate, OnPremVm};
-use crate::provider::{OnPremCapability, OnPremProvider, VmRuntime, VmSpec};
-use crate::{Error, ErrorKind, Result};
+use failback_core::estate::{Disk, Estate, OnPremVm};
+use failback_core::provider::{OnPremCapability, OnPremProvider, VmRuntime, VmSpec};
+use failback_core::{Error, ErrorKind, Result};
 
 impl LabState {
     /// Create an on-premises VM (powered off) on a known host and datastore, under a name

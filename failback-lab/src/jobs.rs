@@ -15,9 +15,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::estate::RecoveryPoint;
-use crate::provider::{JobId, JobState, Target};
-use crate::state::Operation;
+use failback_core::estate::RecoveryPoint;
+use failback_core::provider::{JobId, JobState, Target};
+use failback_core::state::Operation;
 
 /// What a job was started with.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
-use crate::estate::{Consistency, RecoveryPoint};
-use crate::provider::PointSpec;
+use failback_core::estate::{Consistency, RecoveryPoint};
+use failback_core::provider::PointSpec;
 
 /// Minutes between two points.
 pub(crate) const INTERVAL_MINUTES: i64 = 5;

@@ -11,8 +11,8 @@ use super::jobs::{Step, StepKind, Work};
 use super::links::{self, Link};
 use super::state::{plus, LabState, MAX_POLL};
 use super::LabSettings;
-use crate::provider::{JobState, JobStatus, ManualActionWait, TaskKind, TaskStatus};
-use crate::state::{Operation, ProtectionState};
+use failback_core::provider::{JobState, JobStatus, ManualActionWait, TaskKind, TaskStatus};
+use failback_core::state::{Operation, ProtectionState};
 
 /// The next event of the lab.
 enum Next {

@@ -1,12 +1,16 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # The lab site in detail
+//!
 //! The lab site: an in-memory Azure Site Recovery and vSphere, the reference
 //! implementation of both provider traits, built from an estate (read from a file, or made
 //! by [`generate`]).
 //!
 //! It behaves like ASR where the orchestrator can tell: every mutation checks the item's
-//! [`ProtectionState`](crate::state::ProtectionState) and refuses what the state does not
-//! allow with [`ErrorKind::Conflict`](crate::ErrorKind::Conflict); jobs take simulated
-//! time on a shared clock (discrete-event [`VirtualClock`](crate::clock::VirtualClock)
-//! time, or a [`ScaledClock`](crate::clock::ScaledClock)), report progress while they run and apply their
+//! [`ProtectionState`](failback_core::state::ProtectionState) and refuses what the state does not
+//! allow with [`ErrorKind::Conflict`](failback_core::ErrorKind::Conflict); jobs take simulated
+//! time on a shared clock (discrete-event [`VirtualClock`](failback_core::clock::VirtualClock)
+//! time, or a [`ScaledClock`](failback_core::clock::ScaledClock)), report progress while they run and apply their
 //! transition when they end (or fail, leaving the item as it was); recovery points appear
 //! every 5 simulated minutes while an item replicates (application-consistent every 60,
 //! kept 24 hours); a recovery plan fails over and commits all its members, a replication
@@ -29,7 +33,7 @@
 //! ```
 //! use std::time::Duration;
 //! use failback_core::clock::Clock;
-//! use failback_core::lab::{LabSettings, LabSite};
+//! use failback_lab::{LabSettings, LabSite};
 //! use failback_core::provider::{Direction, RecoveryProvider, ReprotectRequest, Target};
 //! use failback_core::state::ProtectionState;
 //!
@@ -56,6 +60,8 @@
 //! assert!(lab.counters().clean());
 //! # });
 //! ```
+
+pub mod generate;
 
 mod counters;
 mod faults;
@@ -86,12 +92,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::Clock;
-use crate::estate::{Estate, RecoveryPoint};
-use crate::generate;
-use crate::provider::Verifier;
-use crate::timing::{DurationRange, ItemTimes, TimingModel};
-use crate::Result;
+use failback_core::clock::Clock;
+use failback_core::estate::{Estate, RecoveryPoint};
+use failback_core::provider::Verifier;
+use failback_core::timing::{DurationRange, ItemTimes, TimingModel};
+use failback_core::Result;
 use state::Shared;
 
 /// The provider name the lab reports in errors.
@@ -104,11 +109,11 @@ pub struct LabSettings {
     /// How many times faster than real time the simulated clock runs (at least 1):
     /// 3,600 runs a simulated hour in a second. Not used with `virtual_time`.
     pub time_scale: f64,
-    /// Discrete-event time ([`VirtualClock`](crate::clock::VirtualClock)) instead of the
+    /// Discrete-event time ([`VirtualClock`](failback_core::clock::VirtualClock)) instead of the
     /// scaled clock: time passes only while every task waits, so the same estate,
     /// request and seed give the same run whatever the machine, as fast as the CPU
     /// allows. Build the lab (and run it) inside
-    /// [`virtual_runtime`](crate::clock::virtual_runtime); a restored lab keeps it.
+    /// [`virtual_runtime`](failback_core::clock::virtual_runtime); a restored lab keeps it.
     pub virtual_time: bool,
     /// Seed of every random choice: job durations, job failures, faults.
     pub seed: u64,
@@ -189,9 +194,9 @@ impl LabSite {
     /// site goes on persisting to the same files. A torn last record of the log (a crash
     /// while it was appended) is dropped.
     ///
-    /// A file that cannot be read is [`Error::Io`](crate::Error::Io); a snapshot that is
+    /// A file that cannot be read is [`Error::Io`](failback_core::Error::Io); a snapshot that is
     /// not a whole lab state of format [`FILE_FORMAT`], or a log damaged before its last
-    /// record, is [`Error::Io`](crate::Error::Io) of kind
+    /// record, is [`Error::Io`](failback_core::Error::Io) of kind
     /// [`InvalidData`](std::io::ErrorKind::InvalidData) saying what is wrong, both naming
     /// the file.
     pub fn restore(path: impl AsRef<Path>) -> Result<LabSite> {
@@ -222,8 +227,8 @@ impl LabSite {
     /// with the next record, so a crash may lose the last few of them (they decide no
     /// item's fate).
     ///
-    /// A write error is a [`Provider`](crate::Error::Provider) error of kind
-    /// [`Other`](crate::ErrorKind::Other) naming the file: here, and from the provider call
+    /// A write error is a [`Provider`](failback_core::Error::Provider) error of kind
+    /// [`Other`](failback_core::ErrorKind::Other) naming the file: here, and from the provider call
     /// whose change could not be written (the change stays in memory).
     pub fn persist_to(&self, path: impl AsRef<Path>) -> Result<()> {
         let (mut st, now) = self.shared.lock();
@@ -271,7 +276,7 @@ impl LabSite {
 
     /// An item's durations for the first attempt of each stage (drawn as its jobs will
     /// take them when nothing else shares its link), its bytes and its link, as the lower
-    /// bound takes them ([`crate::bound::lower_bound`]); `None` for an unknown item. The
+    /// bound takes them ([`failback_core::bound::lower_bound`]); `None` for an unknown item. The
     /// bytes are the changed bytes to its original VM, every disk to a new VM; the link
     /// is the process server of its last reprotect or, before one, the first running
     /// Azure process server of its network; the appliance for a modernized estate.
@@ -306,8 +311,11 @@ impl LabSite {
     }
 
     /// [`item_timing`](LabSite::item_timing) of every item of `plan`: what
-    /// [`crate::bound::lower_bound`] and [`crate::bound::cutover_lower_bounds`] take.
-    pub fn plan_timing(&self, plan: &crate::Plan) -> std::collections::HashMap<String, ItemTimes> {
+    /// [`failback_core::bound::lower_bound`] and [`failback_core::bound::cutover_lower_bounds`] take.
+    pub fn plan_timing(
+        &self,
+        plan: &failback_core::Plan,
+    ) -> std::collections::HashMap<String, ItemTimes> {
         plan.units
             .iter()
             .flat_map(|u| &u.items)
@@ -317,7 +325,10 @@ impl LabSite {
 
     /// What job `job` was started on; `None` for a job the lab never started (a journal of
     /// another lab's run names such jobs).
-    pub fn job_target(&self, job: &crate::provider::JobId) -> Option<crate::provider::Target> {
+    pub fn job_target(
+        &self,
+        job: &failback_core::provider::JobId,
+    ) -> Option<failback_core::provider::Target> {
         let (st, _) = self.shared.lock();
         let j = st.job_at(job).ok()?;
         Some(st.jobs[j].target.clone())

@@ -2,15 +2,15 @@
 //! plan) on generated healthy estates of 1,000, 5,000 and 10,000 items (5,000 shows
 //! whether growth is linear between the two sizes the targets name).
 //!
-//! Run with `cargo bench -p failback-core --bench assess_plan`; results and the machine
+//! Run with `cargo bench -p failback-lab --bench assess_plan`; results and the machine
 //! they were measured on are in `BENCHMARKS.md`. Generating the estate is not timed.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use failback_core::generate::{estate, Spec};
 use failback_core::{assess, plan, PlanOutcome, Request};
+use failback_lab::generate::{estate, Spec};
 
 const SIZES: [usize; 3] = [1_000, 5_000, 10_000];
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::faults::FaultCounts;
-use crate::provider::Target;
-use crate::state::Operation;
+use failback_core::provider::Target;
+use failback_core::state::Operation;
 
 /// How many mutations of each operation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

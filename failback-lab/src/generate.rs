@@ -2,13 +2,13 @@
 //! tests at scale.
 //!
 //! [`estate`] turns a [`Spec`] into an [`Estate`] that validates
-//! ([`Estate::validate`]) and that [`assess`](crate::readiness::assess) finds ready under
-//! the default [`Request`](crate::request::Request): every fact a rule needs is present
+//! ([`Estate::validate`]) and that [`assess`](failback_core::readiness::assess) finds ready under
+//! the default [`Request`](failback_core::request::Request): every fact a rule needs is present
 //! and every rule holds. The same spec (same seed) always gives the same estate, byte for
 //! byte; another seed gives another estate of the same shape.
 //!
 //! ```
-//! use failback_core::generate::{estate, Spec};
+//! use failback_lab::generate::{estate, Spec};
 //! use failback_core::{assess, Request};
 //!
 //! let spec = Spec::for_items(200).with_seed(7);
@@ -76,13 +76,13 @@
 //! targets, one of each OS family, two datastores per cluster, one vCenter, one network)
 //! are raised to it.
 
-use crate::readiness::{LINUX_MT_PACKAGES, REQUIRED_PRIVILEGES};
+use failback_core::readiness::{LINUX_MT_PACKAGES, REQUIRED_PRIVILEGES};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::estate::{
+use failback_core::estate::{
     AzureNetwork, AzureVm, ConfigurationServer, Connectivity, Consistency, Datastore,
     DatastoreKind, DeploymentModel, DiscoveryAccount, Disk, Estate, EsxHost, ExpressRoute,
     FileSystem, Flavor, Health, ItemKind, Licence, LicenceEdition, MasterTarget, MasterTargetRole,
@@ -90,7 +90,7 @@ use crate::estate::{
     PolicyRecord, ProcessServer, ProtectedItem, PsLocation, RecoveryPlan, RecoveryPoint,
     ReplicationAppliance, ScsiController, ToolsStatus, VCenter, Volume, VolumeUsage,
 };
-use crate::state::ProtectionState;
+use failback_core::state::ProtectionState;
 
 const GIB: u64 = 1 << 30;
 const TIB: u64 = 1 << 40;
@@ -146,7 +146,7 @@ impl Spec {
     /// vCenters and 13 networks. Seed 0, captured at 2026-11-20T10:00:00Z.
     ///
     /// ```
-    /// use failback_core::generate::Spec;
+    /// use failback_lab::generate::Spec;
     ///
     /// let s = Spec::for_items(10_000);
     /// assert_eq!((s.hosts, s.datastores, s.master_targets), (600, 1200, 60));
@@ -184,7 +184,7 @@ impl Spec {
     ///
     /// ```
     /// use failback_core::estate::Flavor;
-    /// use failback_core::generate::{estate, Spec};
+    /// use failback_lab::generate::{estate, Spec};
     /// use failback_core::{assess, Request};
     ///
     /// let e = estate(&Spec::for_items(100).with_flavor(Flavor::Modernized));
@@ -1092,9 +1092,9 @@ fn recovery_points(now: DateTime<Utc>, lag: i64, sync: bool) -> Vec<RecoveryPoin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::readiness::assess;
-    use crate::request::Request;
-    use crate::rules::Severity;
+    use failback_core::readiness::assess;
+    use failback_core::request::Request;
+    use failback_core::rules::Severity;
 
     fn check_ready(spec: &Spec) {
         let e = estate(spec);
@@ -1234,8 +1234,14 @@ mod tests {
         // Both locations and the advice findings come out of it.
         let report = assess(&e, &Request::default()).unwrap();
         let loc = |r| report.findings_of(r).count();
-        assert!(loc(crate::rules::RuleId::Loc001) > 50, "original VMs used");
-        assert!(loc(crate::rules::RuleId::Loc008) > 50, "alternate used");
+        assert!(
+            loc(failback_core::rules::RuleId::Loc001) > 50,
+            "original VMs used"
+        );
+        assert!(
+            loc(failback_core::rules::RuleId::Loc008) > 50,
+            "alternate used"
+        );
         // Every original VM kept is where its master target recovers into it: ASR fails
         // back into it while it exists; every other item goes to a new VM.
         for it in report.units.iter().flat_map(|u| &u.items) {
@@ -1245,9 +1251,9 @@ mod tests {
                 .iter()
                 .any(|i| i.id == it.item && i.original_vm.is_some());
             let want = if kept {
-                crate::location::Location::Original
+                failback_core::location::Location::Original
             } else {
-                crate::location::Location::Alternate
+                failback_core::location::Location::Alternate
             };
             assert_eq!(l.location, want, "{}", it.item);
         }

@@ -5,16 +5,16 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::*;
-use crate::estate::{Consistency, OnPremAddress};
-use crate::provider::{
+use failback_core::estate::{Consistency, OnPremAddress};
+use failback_core::provider::{
     Direction, FailoverRequest, JobId, JobState, JobStatus, OnPremProvider, PointSpec,
     RecoveryProvider, ReprotectRequest, Target, VmSpec,
 };
-use crate::state::{Operation, ProtectionState};
-use crate::ErrorKind;
+use failback_core::state::{Operation, ProtectionState};
+use failback_core::ErrorKind;
 
 fn healthy() -> Estate {
-    Estate::from_json_str(include_str!("../../../examples/estates/healthy.json")).unwrap()
+    Estate::from_json_str(include_str!("../../examples/estates/healthy.json")).unwrap()
 }
 
 /// Virtual time (the tests run on tokio's paused clock): hours of lab jobs in no wall time.
@@ -76,7 +76,7 @@ async fn wait(lab: &LabSite, job: &JobId) -> JobStatus {
     }
 }
 
-fn kind(e: &crate::Error) -> Option<ErrorKind> {
+fn kind(e: &failback_core::Error) -> Option<ErrorKind> {
     e.kind()
 }
 
@@ -282,12 +282,12 @@ async fn a_recovery_plan_reprotect_places_each_member_on_its_own_datastore() {
     let plan = Target::RecoveryPlan("rp-db".to_string());
     let mut req = to_onprem("mt-lin-01", "ds-02");
     req.members = vec![
-        crate::provider::MemberInputs {
+        failback_core::provider::MemberInputs {
             item: "db-01".into(),
             process_server: Some("ps-azure-01".into()),
             datastore: Some("ds-02".into()),
         },
-        crate::provider::MemberInputs {
+        failback_core::provider::MemberInputs {
             item: "db-02".into(),
             process_server: Some("ps-azure-01".into()),
             datastore: Some("ds-03".into()),
@@ -310,7 +310,7 @@ async fn a_recovery_plan_reprotect_places_each_member_on_its_own_datastore() {
     // A member input the site does not know is refused.
     let lab = LabSite::new(healthy(), fast());
     let mut bad = to_onprem("mt-lin-01", "ds-02");
-    bad.members = vec![crate::provider::MemberInputs {
+    bad.members = vec![failback_core::provider::MemberInputs {
         item: "db-01".into(),
         process_server: None,
         datastore: Some("ds-nope".into()),
@@ -634,9 +634,9 @@ async fn job_failures_come_at_their_rate() {
 async fn durations_are_jittered_within_their_range() {
     // Links without a limit: a reprotect takes its setup only, drawn in 5 to 10 minutes.
     let settings = LabSettings {
-        timing: crate::timing::TimingModel {
+        timing: failback_core::timing::TimingModel {
             bandwidth_mbps: u64::MAX,
-            ..crate::timing::TimingModel::default()
+            ..failback_core::timing::TimingModel::default()
         },
         ..fast()
     };
@@ -954,7 +954,10 @@ async fn a_persisted_lab_restores_with_its_jobs_points_and_counters() {
 fn a_damaged_lab_file_is_a_clear_error_naming_it() {
     let path = lab_file("damaged");
     let missing = LabSite::restore(&path).unwrap_err();
-    assert!(matches!(missing, crate::Error::Io { .. }), "{missing}");
+    assert!(
+        matches!(missing, failback_core::Error::Io { .. }),
+        "{missing}"
+    );
     let lab = LabSite::generated(5, 1, fast());
     lab.persist_to(&path).unwrap();
     let whole = std::fs::read_to_string(&path).unwrap();
@@ -990,7 +993,7 @@ fn a_damaged_lab_file_is_a_clear_error_naming_it() {
         assert!(msg.contains("failback.lab.json"), "{msg}");
         assert!(msg.contains(says), "{msg}");
         match e {
-            crate::Error::Io { source, .. } => {
+            failback_core::Error::Io { source, .. } => {
                 assert_eq!(source.kind(), std::io::ErrorKind::InvalidData)
             }
             other => panic!("{other}"),

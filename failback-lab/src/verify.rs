@@ -9,8 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::state::Shared;
-use crate::provider::{CheckOutcome, Verifier, VmRuntime};
-use crate::runbook::CheckSpec;
+use failback_core::provider::{CheckOutcome, Verifier, VmRuntime};
+use failback_core::runbook::CheckSpec;
 
 /// The lab's [`Verifier`], from [`LabSite::verifier`](super::LabSite::verifier).
 pub struct LabVerifier {
