@@ -2,7 +2,6 @@
 
 mod drill;
 mod progress;
-mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
