@@ -662,3 +662,68 @@ fn resume_refuses_the_lab_file_of_another_run() {
     ]);
     assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
 }
+
+/// Two processes on one run: while a drill runs, a resume of its journal and a second
+/// drill into the same folder are refused (exit 1, naming the holder's process id) and do
+/// nothing; the first drill ends with every operation accepted once.
+#[test]
+fn a_second_process_on_a_running_drill_is_refused() {
+    let out = out_dir("two-processes");
+    let mut child = Command::new(BIN)
+        .args([
+            "drill",
+            "--out",
+            out.to_str().unwrap(),
+            "--vms",
+            "200",
+            "--seed",
+            "1",
+            "--quiet",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = out.join("failback.journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline
+        && child.try_wait().unwrap().is_none()
+        && (!journal.is_file() || journal_records(&journal) < 20)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let mut refused = 0;
+    if child.try_wait().unwrap().is_none() {
+        let pid = format!("process {}", child.id());
+        let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+        let still_running = child.try_wait().unwrap().is_none();
+        if still_running || code(&o) == 1 {
+            assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+            let err = text(&o.stderr);
+            assert!(err.contains(&pid) && err.contains("in use"), "{err}");
+            refused += 1;
+        }
+        let o = drill(&out, &["--vms", "5", "--quiet"]);
+        if child.try_wait().unwrap().is_none() || code(&o) == 1 {
+            assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+            assert!(text(&o.stderr).contains(&pid), "{}", text(&o.stderr));
+            refused += 1;
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        refused >= 1,
+        "the drill ended before a second process could try"
+    );
+    assert_eq!(status.code(), Some(0));
+    // The first drill's journal is still in place, finished, and nothing ran twice.
+    let r = report_json(&out);
+    assert_eq!(items(&r).len(), 200);
+    let (counts, violations) = per_item_counts(&out);
+    assert_eq!(violations, serde_json::json!([]));
+    for (item, ops) in counts.as_object().unwrap() {
+        for (op, n) in ops.as_object().unwrap() {
+            assert!(n.as_u64().unwrap() <= 1, "{item} {op}: {n}");
+        }
+    }
+}

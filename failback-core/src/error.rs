@@ -86,6 +86,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Another process holds the run (it runs or resumes the same journal): a second one
+    /// would issue the run's operations twice, so nothing was done.
+    #[error(
+        "{} is in use by {holder}: a second process on the same run would issue its operations twice, so nothing was done; wait for that process to end (or stop it: its journal stays resumable), then resume",
+        journal.display()
+    )]
+    RunLocked {
+        /// The run's journal.
+        journal: PathBuf,
+        /// Who holds it, as its lock file says.
+        holder: String,
+    },
     /// Writing the run journal failed; the run stops before any further mutation.
     #[error("cannot write run journal {}: {source}", path.display())]
     JournalWrite {

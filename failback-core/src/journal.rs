@@ -237,13 +237,110 @@ pub enum Entry {
     },
 }
 
-/// An open journal, appending.
+/// An open journal, appending. It holds its run's [`RunLock`] until dropped.
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
     file: File,
     records: u64,
     fail_at: Option<u64>,
+    /// The length to cut the file to before the first append: the end of its last good
+    /// record, when a torn tail follows it. Cut only when the run writes again, so that a
+    /// command that fails before (a refused resume) leaves the file as it found it.
+    cut_to: Option<u64>,
+    _lock: RunLock,
+}
+
+/// The lock file of a journal: `run.journal` has `run.journal.lock` beside it.
+pub fn lock_file(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    journal.with_file_name(name)
+}
+
+/// An exclusive lock on one run: held by the one process that runs or resumes it, so that
+/// a second process on the same run (a resume while the drill runs, two resumes) is
+/// refused instead of issuing the run's operations twice.
+///
+/// It is an advisory lock (`flock` on Unix, `LockFileEx` on Windows) on the journal's
+/// [`lock_file`], taken before the journal is created or read and released when the
+/// lock is dropped or its process ends in any way (a `kill -9` included: the system
+/// releases it). The lock file names its holder (process id, host, command, since when)
+/// for the refusal message; it is left in place when released (removing it would let two
+/// processes lock two different files).
+#[derive(Debug)]
+pub struct RunLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl RunLock {
+    /// Take the lock of the run of `journal`, or fail with [`Error::RunLocked`] naming the
+    /// process that holds it.
+    pub fn acquire(journal: &Path) -> Result<RunLock> {
+        let path = lock_file(journal);
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(Error::RunLocked {
+                    journal: journal.to_path_buf(),
+                    holder: if holder.is_empty() {
+                        "another process (it has not named itself yet)".to_string()
+                    } else {
+                        holder.to_string()
+                    },
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let command: Vec<String> = std::env::args().collect();
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| {
+                std::fs::read_to_string("/etc/hostname")
+                    .ok()
+                    .map(|h| h.trim().to_string())
+            })
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "this host".to_string());
+        let me = format!(
+            "process {} on {host} (`{}`), since {}",
+            std::process::id(),
+            command.join(" "),
+            Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(me.as_bytes()).map_err(io)?;
+        file.sync_data().map_err(io)?;
+        Ok(RunLock { file, path })
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // Released by closing the file too; unlocking first says it plainly.
+        let _ = self.file.unlock();
+    }
 }
 
 /// A journal read back for a resume.
@@ -274,8 +371,16 @@ pub fn parse_record(line: &str) -> std::result::Result<Entry, String> {
 }
 
 impl Journal {
-    /// Create a new journal; fails if the file exists (a run never overwrites one).
+    /// Create a new journal, taking its run's [`RunLock`]; fails if the file exists (a
+    /// run never overwrites one) or another process holds the lock.
     pub fn create(path: impl AsRef<Path>) -> Result<Journal> {
+        let lock = RunLock::acquire(path.as_ref())?;
+        Journal::create_locked(path, lock)
+    }
+
+    /// [`Journal::create`] with the run's lock already taken (by a caller that had to
+    /// hold it before: to set an earlier journal aside, say).
+    pub fn create_locked(path: impl AsRef<Path>, lock: RunLock) -> Result<Journal> {
         let path = path.as_ref().to_path_buf();
         let file = OpenOptions::new()
             .write(true)
@@ -290,12 +395,22 @@ impl Journal {
             file,
             records: 0,
             fail_at: None,
+            cut_to: None,
+            _lock: lock,
         })
     }
 
-    /// Read a journal back and open it for appending. A damaged last record is dropped
-    /// (and cut off the file) with a warning; any other damage is an error.
+    /// Read a journal back and open it for appending, taking its run's [`RunLock`]. A
+    /// damaged last record is dropped with a warning (and cut off the file before the
+    /// first record is appended: never when nothing is); any other damage is an error, and
+    /// so is a journal with no complete record (nothing is cut then either).
     pub fn open(path: impl AsRef<Path>) -> Result<Opened> {
+        let lock = RunLock::acquire(path.as_ref())?;
+        Journal::open_locked(path, lock)
+    }
+
+    /// [`Journal::open`] with the run's lock already taken.
+    pub fn open_locked(path: impl AsRef<Path>, lock: RunLock) -> Result<Opened> {
         let path = path.as_ref().to_path_buf();
         let mut file = OpenOptions::new()
             .read(true)
@@ -360,21 +475,20 @@ impl Journal {
                 return Err(corrupt(1, format!("unsupported journal format {format:?}")))
             }
             Some(_) => return Err(corrupt(1, "the first record is not run_started".into())),
+            None if bytes.is_empty() => {
+                return Err(corrupt(1, "the journal is empty".into()));
+            }
             None => {
-                if warning.is_none() && bytes.is_empty() {
-                    return Err(corrupt(1, "the journal is empty".into()));
-                }
+                return Err(corrupt(
+                    1,
+                    format!(
+                        "no complete record: {}",
+                        warning.as_deref().unwrap_or("the first record is damaged")
+                    ),
+                ));
             }
         }
-        if good_end < bytes.len() {
-            let io = |source| Error::JournalWrite {
-                path: path.clone(),
-                source,
-            };
-            file.set_len(good_end as u64).map_err(io)?;
-            file.sync_all().map_err(io)?;
-        }
-        file.seek(SeekFrom::End(0))
+        file.seek(SeekFrom::Start(good_end as u64))
             .map_err(|source| Error::JournalWrite {
                 path: path.clone(),
                 source,
@@ -386,6 +500,8 @@ impl Journal {
                 file,
                 records,
                 fail_at: None,
+                cut_to: (good_end < bytes.len()).then_some(good_end as u64),
+                _lock: lock,
             },
             entries,
             warning,
@@ -413,6 +529,12 @@ impl Journal {
             path: self.path.clone(),
             source,
         };
+        if let Some(len) = self.cut_to.take() {
+            // The torn tail goes only now that the run writes again.
+            self.file.set_len(len).map_err(io)?;
+            self.file.seek(SeekFrom::Start(len)).map_err(io)?;
+            self.file.sync_all().map_err(io)?;
+        }
         if self.fail_at == Some(self.records + 1) {
             // Crash simulation: half the record reaches the disk, then the process "dies".
             let half = &line.as_bytes()[..line.len() / 2];
@@ -513,6 +635,67 @@ mod tests {
         let o = Journal::open(&p).unwrap();
         assert_eq!(o.entries.len(), 3);
         assert!(o.warning.is_none());
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_only_when_the_run_writes_again() {
+        let p = tmp("cut-late");
+        let mut j = Journal::create(&p).unwrap();
+        j.append(&started()).unwrap();
+        j.crash_at_record(2);
+        assert!(j.append(&intent(1)).is_err());
+        drop(j);
+        let torn = std::fs::read(&p).unwrap();
+        // Opened and dropped without a write (a refused resume): the file is untouched.
+        let o = Journal::open(&p).unwrap();
+        assert!(o.warning.is_some());
+        drop(o);
+        assert_eq!(std::fs::read(&p).unwrap(), torn);
+    }
+
+    #[test]
+    fn a_journal_of_one_torn_record_is_an_error_and_is_not_emptied() {
+        let p = tmp("only-torn");
+        let mut j = Journal::create(&p).unwrap();
+        j.crash_at_record(1);
+        assert!(j.append(&started()).is_err());
+        drop(j);
+        let torn = std::fs::read(&p).unwrap();
+        assert!(!torn.is_empty());
+        match Journal::open(&p) {
+            Err(Error::JournalCorrupt {
+                line: 1, message, ..
+            }) => {
+                assert!(message.contains("no complete record"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(std::fs::read(&p).unwrap(), torn, "nothing cut");
+    }
+
+    #[test]
+    fn a_second_handle_on_a_run_is_refused_naming_the_holder() {
+        let p = tmp("locked");
+        let mut j = Journal::create(&p).unwrap();
+        j.append(&started()).unwrap();
+        // The same process opening it again gets a separate lock, refused as another
+        // process's would be.
+        match Journal::open(&p) {
+            Err(Error::RunLocked { holder, .. }) => {
+                assert!(
+                    holder.contains(&format!("process {}", std::process::id())),
+                    "{holder}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = Journal::open(&p).unwrap_err().to_string();
+        assert!(err.contains("twice") && err.contains("resume"), "{err}");
+        drop(j);
+        // Released with its journal.
+        let o = Journal::open(&p).unwrap();
+        assert_eq!(o.entries.len(), 1);
+        assert!(lock_file(&p).is_file());
     }
 
     #[test]

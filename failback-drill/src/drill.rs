@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use failback_core::bound::{cutover_lower_bounds, lower_bound, LowerBound};
 use failback_core::estate::Flavor;
 use failback_core::events::Event;
-use failback_core::journal::{Entry, Journal};
+use failback_core::journal::{Entry, Journal, RunLock};
 use failback_core::orchestrator::{
     CancellationToken, ItemOutcome, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
@@ -418,8 +418,11 @@ impl Drill {
         let out = &self.out;
         std::fs::create_dir_all(out).map_err(|e| DrillError::io(out, e))?;
         let journal_path = out.join(JOURNAL_FILE);
+        // The run's lock first: a drill or resume still running in this folder refuses
+        // this one, before its journal could be set aside under it.
+        let lock = RunLock::acquire(&journal_path)?;
         set_aside_earlier_journal(&journal_path)?;
-        let mut journal = Journal::create(&journal_path)?;
+        let mut journal = Journal::create_locked(&journal_path, lock)?;
         if let Some(k) = self.crash_at_record {
             journal.crash_at_record(k);
         }
@@ -538,6 +541,9 @@ pub fn resume(
             lab_path.display()
         )));
     }
+    // The run's lock before anything is read or restored: a second process on the run
+    // is refused here, with nothing done.
+    let lock = RunLock::acquire(journal)?;
     // Bytes, not text: a torn last record may end inside a multi-byte character (the
     // journal's reader drops it with a warning).
     let bytes = std::fs::read(journal).map_err(|e| DrillError::io(journal, e))?;
@@ -551,7 +557,7 @@ pub fn resume(
     let rt = runtime(virtual_time)?;
     let _inside = rt.enter();
     let lab = LabSite::restore(&lab_path)?;
-    let opened = Journal::open(journal)?;
+    let opened = Journal::open_locked(journal, lock)?;
     let Some(Entry::RunStarted { plan, settings, .. }) = opened.entries.first() else {
         return Err(DrillError::usage(format!(
             "{} does not start with its run: nothing to resume",

@@ -1,6 +1,8 @@
 //! The run's single writer of the journal. The first failed write stops the journal: every
 //! later append fails too, so no intent (and so no mutation) follows a lost record, and
-//! the run returns the first error.
+//! the run returns the first error. The journal (and with it the run's lock) is closed
+//! at the first failed write and when the run returns, so that another process can
+//! resume the run at once, whatever task of this run is still being torn down.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -10,7 +12,8 @@ use crate::journal::{Entry, Journal};
 
 #[derive(Debug)]
 struct Inner {
-    journal: Journal,
+    /// `None` once closed.
+    journal: Option<Journal>,
     failed: bool,
     first_error: Option<Error>,
 }
@@ -28,7 +31,7 @@ impl Recorder {
         Recorder {
             path: journal.path().to_path_buf(),
             inner: Mutex::new(Inner {
-                journal,
+                journal: Some(journal),
                 failed: false,
                 first_error: None,
             }),
@@ -51,14 +54,25 @@ impl Recorder {
         if inner.failed {
             return Err(self.stopped("an earlier journal write failed; the run stopped"));
         }
-        match inner.journal.append(entry) {
+        let Some(journal) = inner.journal.as_mut() else {
+            return Err(self.stopped("the run has returned; its journal is closed"));
+        };
+        match journal.append(entry) {
             Ok(()) => Ok(()),
             Err(e) => {
                 inner.failed = true;
+                inner.journal = None;
                 let copy = self.stopped(&e.to_string());
                 inner.first_error = Some(e);
                 Err(copy)
             }
+        }
+    }
+
+    /// Close the journal, releasing the run's lock; later appends fail.
+    pub(super) fn close(&self) {
+        if let Ok(mut i) = self.inner.lock() {
+            i.journal = None;
         }
     }
 

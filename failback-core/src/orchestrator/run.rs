@@ -229,8 +229,20 @@ fn run_id(at: DateTime<Utc>, seed: u64) -> String {
     )
 }
 
-/// Run every unit of the context's plan and assemble the report.
+/// Run every unit of the context's plan and assemble the report; the journal is closed
+/// when it returns, whichever way.
 async fn drive(
+    ctx: Arc<Ctx>,
+    run_id: String,
+    started_at: DateTime<Utc>,
+    resumed: bool,
+) -> Result<RunReport> {
+    let out = drive_open(ctx.clone(), run_id, started_at, resumed).await;
+    ctx.recorder.close();
+    out
+}
+
+async fn drive_open(
     ctx: Arc<Ctx>,
     run_id: String,
     started_at: DateTime<Utc>,
