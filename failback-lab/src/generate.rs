@@ -443,7 +443,7 @@ pub fn estate(spec: &Spec) -> Estate {
         let cluster = &clusters[c];
         let host = e.hosts[*rng.pick(&cluster.hosts)].id.clone();
         let ds = e.datastores[*rng.pick(&cluster.usable)].id.clone();
-        let reiserfs = linux && nth % 2 == 0;
+        let reiserfs = linux && nth.is_multiple_of(2);
         let mt = master_target(&mut rng, now, j, nth, family, host, ds, reiserfs);
         if reiserfs {
             reiserfs_mts.push(j);

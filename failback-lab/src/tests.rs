@@ -1081,7 +1081,7 @@ async fn churn(lab: &LabSite, round: usize) {
     {
         let _ = vs.attach_disk(&vm, "[ds] disk0.vmdk").await;
         let _ = vs.set_config_param(&vm, "note", "ünïcödé ✓").await;
-        let _ = vs.set_power(&vm, round % 2 == 0).await;
+        let _ = vs.set_power(&vm, round.is_multiple_of(2)).await;
     }
 }
 
