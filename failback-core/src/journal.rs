@@ -129,6 +129,15 @@ pub enum Check {
     ApplicationVerified,
 }
 
+/// A figure a check measured for one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The member (item id).
+    pub item: String,
+    /// The figure, in seconds.
+    pub seconds: u64,
+}
+
 /// One record of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -188,6 +197,12 @@ pub enum Entry {
         ok: bool,
         /// Details for the report.
         detail: String,
+        /// What the check measured, when it measures: the member and its figure in
+        /// seconds (the data loss of the point chosen for [`Check::RecoveryPointFresh`],
+        /// the recovery time for [`Check::OnPremVmRunning`]). A resumed run and the report
+        /// take each member's first figure, never a later re-check's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        figure: Option<Figure>,
         /// When.
         at: DateTime<Utc>,
     },

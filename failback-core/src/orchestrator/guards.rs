@@ -17,7 +17,7 @@ use super::run::Ctx;
 use crate::error::{Error, Result};
 use crate::estate::{Consistency, RecoveryPoint};
 use crate::events::Event;
-use crate::journal::{Check, Entry, OpKey};
+use crate::journal::{Check, Entry, Figure, OpKey};
 use crate::provider::{PointSpec, Target, VmRuntime};
 use crate::rules::Finding;
 use crate::state::ProtectionState;
@@ -46,12 +46,32 @@ pub(super) fn is_running(rt: &VmRuntime) -> bool {
 }
 
 fn verified(ctx: &Ctx, op: &OpKey, check: Check, ok: bool, detail: String) -> Result<()> {
+    verified_figure(ctx, op, check, ok, detail, None)
+}
+
+/// A check that measured `figure` (the member and its seconds).
+fn verified_figure(
+    ctx: &Ctx,
+    op: &OpKey,
+    check: Check,
+    ok: bool,
+    detail: String,
+    figure: Option<Figure>,
+) -> Result<()> {
     ctx.append(&Entry::Verified {
         op: op.clone(),
         check,
         ok,
         detail,
+        figure,
         at: ctx.now(),
+    })
+}
+
+fn figure(item: &str, seconds: u64) -> Option<Figure> {
+    Some(Figure {
+        item: item.to_string(),
+        seconds,
     })
 }
 
@@ -222,14 +242,22 @@ pub(super) async fn before_failover(
             chosen.id
         );
         if age <= rpo {
-            verified(ctx, op, Check::RecoveryPointFresh, true, detail)?;
+            verified_figure(
+                ctx,
+                op,
+                Check::RecoveryPointFresh,
+                true,
+                detail,
+                figure(m, loss),
+            )?;
         } else if ctx.plan.request.accept_stale_point {
-            verified(
+            verified_figure(
                 ctx,
                 op,
                 Check::RecoveryPointFresh,
                 true,
                 format!("stale point accepted: {detail}"),
+                figure(m, loss),
             )?;
             ctx.warn(format!(
                 "{m}: stale recovery point accepted by the request: the latest point is {} min old (RPO threshold {rpo_min} min); data loss {loss} s",
@@ -324,12 +352,13 @@ pub(super) async fn after_failover(
             Some((at, rt)) => {
                 let rto = seconds(at - started);
                 facts.recovery_time = Some(rto);
-                verified(
+                verified_figure(
                     ctx,
                     op,
                     Check::OnPremVmRunning,
                     true,
                     format!("the on-prem VM of {m} ({}) was seen running {rto} s after the failover started", rt.vm),
+                    figure(m, rto),
                 )?;
                 facts.findings = ctx.knowledge.findings(m, &rt);
                 for f in &facts.findings {

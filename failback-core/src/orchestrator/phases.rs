@@ -1146,6 +1146,7 @@ async fn wait_healthy(ctx: &Ctx, item: &str) -> Result<Flow> {
                 check: Check::RecoveryPointFresh,
                 ok: false,
                 detail: detail.clone(),
+                figure: None,
                 at: now,
             })?;
             return Ok(Flow::Failed(format!("wait-healthy: {detail}")));
@@ -1334,6 +1335,7 @@ async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String)>
                             check: Check::ApplicationVerified,
                             ok: true,
                             detail: detail.clone(),
+                            figure: None,
                             at: ctx.now(),
                         })?;
                         return Ok((true, detail));
@@ -1350,6 +1352,7 @@ async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String)>
                 check: Check::ApplicationVerified,
                 ok: false,
                 detail: detail.clone(),
+                figure: None,
                 at: now,
             })?;
             ctx.warn(format!("verification failed: {detail}"));

@@ -39,9 +39,16 @@ pub(super) struct Prior {
     released: std::collections::BTreeSet<HoldKey>,
     /// Items that passed the verify gate, with the detail and when.
     verified: HashMap<String, (String, chrono::DateTime<chrono::Utc>)>,
+    /// Each member's first figure per check (data loss, recovery time).
+    figures: HashMap<(String, crate::journal::Check), u64>,
 }
 
 impl Prior {
+    /// A member's first figure of `check`, as an earlier run measured it.
+    pub(super) fn figure(&self, item: &str, check: crate::journal::Check) -> Option<u64> {
+        self.figures.get(&(item.to_string(), check)).copied()
+    }
+
     /// Rebuild from the records of a journal.
     pub(super) fn from_entries(entries: &[Entry]) -> Self {
         let mut p = Prior::default();
@@ -80,11 +87,21 @@ impl Prior {
                     p.released.insert(hold.clone());
                 }
                 Entry::Verified {
+                    check,
+                    figure: Some(f),
+                    ..
+                } => {
+                    p.figures
+                        .entry((f.item.clone(), *check))
+                        .or_insert(f.seconds);
+                }
+                Entry::Verified {
                     op,
                     check: crate::journal::Check::ApplicationVerified,
                     ok,
                     detail,
                     at,
+                    ..
                 } => {
                     if let crate::provider::Target::Item(item) = &op.target {
                         if *ok {

@@ -13,7 +13,7 @@ use super::run::Ctx;
 use super::{ItemOutcome, ItemStatus, StageRecord};
 use crate::error::Result;
 use crate::events::Event;
-use crate::journal::Entry;
+use crate::journal::{Check, Entry};
 use crate::provider::{Direction, FailoverRequest, ReprotectRequest, Target};
 use crate::readiness::{ItemReport, UnitReport, Via};
 use crate::request::Stage;
@@ -198,12 +198,21 @@ async fn stage_op(ctx: Arc<Ctx>, job: StageJob) -> Result<StageOutcome> {
     }
     let (flow, run) = match &prior {
         Some(p) => {
-            if stage == Stage::Failover {
-                if let Some(at) = p.started_at() {
-                    let losses = data_loss_at(&ctx, key, members, at).await;
-                    for (f, l) in facts.iter_mut().zip(losses) {
-                        f.data_loss = l;
+            if stage == Stage::Failover && !key.cancel {
+                // The data loss measured when the failover was checked; recomputed from
+                // the points only for a journal without figures.
+                let known: Vec<Option<u64>> = members
+                    .iter()
+                    .map(|m| ctx.prior.figure(m, Check::RecoveryPointFresh))
+                    .collect();
+                let losses = match p.started_at() {
+                    Some(at) if known.iter().any(Option::is_none) => {
+                        data_loss_at(&ctx, key, members, at).await
                     }
+                    _ => vec![None; members.len()],
+                };
+                for ((f, k), l) in facts.iter_mut().zip(known).zip(losses) {
+                    f.data_loss = k.or(l);
                 }
             }
             execute(&ctx, &job.spec, Some(p)).await?
@@ -261,8 +270,12 @@ async fn stage_op(ctx: Arc<Ctx>, job: StageJob) -> Result<StageOutcome> {
     if stage == Stage::Failover && !key.cancel && flow == Flow::Done && !dry {
         let since = record.started_at.unwrap_or(now);
         let after = after_failover(&ctx, key, members, since).await?;
-        for (f, a) in facts.iter_mut().zip(after) {
-            f.recovery_time = a.recovery_time;
+        for ((f, a), m) in facts.iter_mut().zip(after).zip(members) {
+            // The first time the VM was seen running, not a resumed run's re-check.
+            f.recovery_time = ctx
+                .prior
+                .figure(m, Check::OnPremVmRunning)
+                .or(a.recovery_time);
             f.findings = a.findings;
         }
     }
