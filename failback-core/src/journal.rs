@@ -136,6 +136,10 @@ pub struct Figure {
     pub item: String,
     /// The figure, in seconds.
     pub seconds: u64,
+    /// What the check found besides (the after-failback findings, OPS-002 and OPS-003,
+    /// of the VM seen running).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::rules::Finding>,
 }
 
 /// One record of the journal.
@@ -358,6 +362,15 @@ impl Drop for RunLock {
     }
 }
 
+/// A journal read for a report ([`Journal::read`]).
+#[derive(Debug, Clone)]
+pub struct Records {
+    /// Every good record, in order.
+    pub entries: Vec<Entry>,
+    /// Set when a torn last record was left out: what was left out.
+    pub warning: Option<String>,
+}
+
 /// A journal read back for a resume.
 #[derive(Debug)]
 pub struct Opened {
@@ -383,6 +396,77 @@ pub fn parse_record(line: &str) -> std::result::Result<Entry, String> {
         return Err("checksum mismatch".to_string());
     }
     serde_json::from_str(json).map_err(|e| format!("bad record: {e}"))
+}
+
+/// The records of a journal's bytes: every good record, the end of the last one, and a
+/// warning when a torn last record follows it. Damage anywhere else, a journal that does
+/// not start with its run, and one with no complete record are errors.
+fn parse_journal(path: &Path, bytes: &[u8]) -> Result<(Vec<Entry>, usize, Option<String>)> {
+    let path = path.to_path_buf();
+    let corrupt = |line: usize, message: String| Error::JournalCorrupt {
+        path: path.clone(),
+        line,
+        message,
+    };
+    let mut entries = Vec::new();
+    let mut good_end = 0usize;
+    let mut warning = None;
+    let mut start = 0usize;
+    let mut line_no = 0usize;
+    while start < bytes.len() {
+        line_no += 1;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|p| start + p);
+        let (raw, next, complete) = match end {
+            Some(e) => (&bytes[start..e], e + 1, true),
+            None => (&bytes[start..], bytes.len(), false),
+        };
+        let last = next >= bytes.len();
+        let parsed = std::str::from_utf8(raw)
+            .map_err(|_| "not UTF-8".to_string())
+            .and_then(parse_record);
+        match parsed {
+            Ok(entry) if complete => {
+                entries.push(entry);
+                good_end = next;
+            }
+            Ok(_) | Err(_) if last => {
+                let why = match parsed {
+                    Ok(_) => "no line end".to_string(),
+                    Err(e) => e,
+                };
+                warning = Some(format!(
+                    "the last record (line {line_no}, {} bytes) was torn ({why}) and is dropped",
+                    raw.len()
+                ));
+            }
+            Ok(_) => return Err(corrupt(line_no, "record without line end".into())),
+            Err(e) => return Err(corrupt(line_no, e)),
+        }
+        start = next;
+    }
+    match entries.first() {
+        Some(Entry::RunStarted { format, .. }) if format == FORMAT => {}
+        Some(Entry::RunStarted { format, .. }) => {
+            return Err(corrupt(1, format!("unsupported journal format {format:?}")))
+        }
+        Some(_) => return Err(corrupt(1, "the first record is not run_started".into())),
+        None if bytes.is_empty() => {
+            return Err(corrupt(1, "the journal is empty".into()));
+        }
+        None => {
+            return Err(corrupt(
+                1,
+                format!(
+                    "no complete record: {}",
+                    warning.as_deref().unwrap_or("the first record is damaged")
+                ),
+            ));
+        }
+    }
+    Ok((entries, good_end, warning))
 }
 
 impl Journal {
@@ -440,69 +524,7 @@ impl Journal {
             path: path.clone(),
             source,
         })?;
-        let corrupt = |line: usize, message: String| Error::JournalCorrupt {
-            path: path.clone(),
-            line,
-            message,
-        };
-        let mut entries = Vec::new();
-        let mut good_end = 0usize;
-        let mut warning = None;
-        let mut start = 0usize;
-        let mut line_no = 0usize;
-        while start < bytes.len() {
-            line_no += 1;
-            let end = bytes[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map(|p| start + p);
-            let (raw, next, complete) = match end {
-                Some(e) => (&bytes[start..e], e + 1, true),
-                None => (&bytes[start..], bytes.len(), false),
-            };
-            let last = next >= bytes.len();
-            let parsed = std::str::from_utf8(raw)
-                .map_err(|_| "not UTF-8".to_string())
-                .and_then(parse_record);
-            match parsed {
-                Ok(entry) if complete => {
-                    entries.push(entry);
-                    good_end = next;
-                }
-                Ok(_) | Err(_) if last => {
-                    let why = match parsed {
-                        Ok(_) => "no line end".to_string(),
-                        Err(e) => e,
-                    };
-                    warning = Some(format!(
-                        "the last record (line {line_no}, {} bytes) was torn ({why}) and is dropped",
-                        raw.len()
-                    ));
-                }
-                Ok(_) => return Err(corrupt(line_no, "record without line end".into())),
-                Err(e) => return Err(corrupt(line_no, e)),
-            }
-            start = next;
-        }
-        match entries.first() {
-            Some(Entry::RunStarted { format, .. }) if format == FORMAT => {}
-            Some(Entry::RunStarted { format, .. }) => {
-                return Err(corrupt(1, format!("unsupported journal format {format:?}")))
-            }
-            Some(_) => return Err(corrupt(1, "the first record is not run_started".into())),
-            None if bytes.is_empty() => {
-                return Err(corrupt(1, "the journal is empty".into()));
-            }
-            None => {
-                return Err(corrupt(
-                    1,
-                    format!(
-                        "no complete record: {}",
-                        warning.as_deref().unwrap_or("the first record is damaged")
-                    ),
-                ));
-            }
-        }
+        let (entries, good_end, warning) = parse_journal(&path, &bytes)?;
         file.seek(SeekFrom::Start(good_end as u64))
             .map_err(|source| Error::JournalWrite {
                 path: path.clone(),
@@ -521,6 +543,19 @@ impl Journal {
             entries,
             warning,
         })
+    }
+
+    /// Read a journal without opening it for a run: no lock is taken and nothing is cut
+    /// (a report of a run, while it runs or after). The same records and warning as
+    /// [`Journal::open`].
+    pub fn read(path: impl AsRef<Path>) -> Result<Records> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let (entries, _, warning) = parse_journal(path, &bytes)?;
+        Ok(Records { entries, warning })
     }
 
     /// The journal's file.

@@ -115,3 +115,35 @@ pub fn mt(id: &str) -> Subject {
 pub fn grp(id: &str) -> Subject {
     Subject::Group(id.to_string())
 }
+
+/// Assert that the report rebuilt from the journal at `path` alone
+/// ([`failback_core::orchestrator::RunReport::from_journal`]) is the run's own `report`,
+/// but for its warnings (which are not journaled) and the order of its holds (a resumed
+/// run lists the holds it meets again in the order it meets them; the rebuilt report, in
+/// the order they were first reached).
+pub fn assert_rebuilt(report: &failback_core::orchestrator::RunReport, path: &std::path::Path) {
+    use failback_core::journal::Journal;
+    use failback_core::orchestrator::RunReport;
+    let read = match Journal::read(path) {
+        Ok(r) => r,
+        Err(e) => panic!("{}: {e}", path.display()),
+    };
+    let mut rebuilt = match RunReport::from_journal(&read.entries) {
+        Ok(r) => r,
+        Err(e) => panic!("{}: {e}", path.display()),
+    };
+    let mut want = report.clone();
+    rebuilt.warnings.clear();
+    want.warnings.clear();
+    let key = |h: &failback_core::orchestrator::HoldRecord| h.hold.clone();
+    rebuilt.holds.sort_by_key(key);
+    want.holds.sort_by_key(key);
+    if rebuilt != want {
+        for (a, b) in rebuilt.items.iter().zip(&want.items) {
+            assert_eq!(a, b, "item {} rebuilt from {}", b.item, path.display());
+        }
+        assert_eq!(rebuilt.applications, want.applications, "applications");
+        assert_eq!(rebuilt.holds, want.holds, "holds");
+        assert_eq!(rebuilt, want);
+    }
+}

@@ -60,6 +60,7 @@ async fn a_drill_of_1000_items_under_faults_ends_every_item_done_or_failed_with_
         )
         .await
         .unwrap();
+    failback_tests::assert_rebuilt(&report, &path);
     assert_eq!(report.items.len(), plan.summary.items);
     assert_eq!(report.pending(), 0, "no item left unfinished");
     for it in &report.items {

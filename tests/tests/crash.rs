@@ -131,6 +131,7 @@ async fn a_drill_of_200_items_killed_anywhere_and_resumed_ends_done_with_nothing
             .resume(opened, CancellationToken::new())
             .await
             .unwrap_or_else(|e| panic!("k={k}: resume failed: {e}"));
+        failback_tests::assert_rebuilt(&report, &path);
         let not_done: Vec<_> = report
             .items
             .iter()

@@ -24,6 +24,7 @@ use failback_core::state::{Operation, ProtectionState};
 use failback_core::{plan, Estate, Plan, PlanOutcome, Request};
 use failback_lab::generate;
 use failback_lab::{LabSettings, LabSite};
+use failback_tests::assert_rebuilt;
 
 const ITEMS: usize = 200;
 const SEED: u64 = 1;
@@ -230,6 +231,7 @@ async fn run(o: &Orchestrator, plan: &Plan, name: &str) -> (RunReport, PathBuf) 
         )
         .await
         .unwrap();
+    assert_rebuilt(&report, &path);
     (report, path)
 }
 
@@ -269,6 +271,7 @@ async fn a_200_item_drill_runs_in_phases_pauses_on_a_manual_action_and_continues
         .resume_and_continue(opened, CancellationToken::new())
         .await
         .unwrap();
+    assert_rebuilt(&report, &path);
     let not_done: Vec<_> = report
         .items
         .iter()
@@ -531,6 +534,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
             .resume(opened, CancellationToken::new())
             .await
             .unwrap_or_else(|err| panic!("k={k}: resume failed: {err}"));
+        assert_rebuilt(&resumed, &path);
         assert_eq!(resumed.done(), 0, "k={k}: the hold was skipped");
         assert!(resumed.held() > 0, "k={k}");
         for item in &lab.estate().items {
@@ -546,6 +550,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
             .resume_and_continue(Journal::open(&path).unwrap(), CancellationToken::new())
             .await
             .unwrap_or_else(|err| panic!("k={k}: continue failed: {err}"));
+        assert_rebuilt(&report, &path);
         let not_done: Vec<_> = report
             .items
             .iter()
@@ -597,6 +602,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
             .resume_and_continue(Journal::open(&path).unwrap(), CancellationToken::new())
             .await
             .unwrap_or_else(|err| panic!("k={k}: continue failed: {err}"));
+        assert_rebuilt(&report, &path);
         let not_done: Vec<_> = report
             .items
             .iter()

@@ -72,6 +72,7 @@ fn figure(item: &str, seconds: u64) -> Option<Figure> {
     Some(Figure {
         item: item.to_string(),
         seconds,
+        findings: Vec::new(),
     })
 }
 
@@ -352,15 +353,19 @@ pub(super) async fn after_failover(
             Some((at, rt)) => {
                 let rto = seconds(at - started);
                 facts.recovery_time = Some(rto);
+                facts.findings = ctx.knowledge.findings(m, &rt);
                 verified_figure(
                     ctx,
                     op,
                     Check::OnPremVmRunning,
                     true,
                     format!("the on-prem VM of {m} ({}) was seen running {rto} s after the failover started", rt.vm),
-                    figure(m, rto),
+                    Some(Figure {
+                        item: m.clone(),
+                        seconds: rto,
+                        findings: facts.findings.clone(),
+                    }),
                 )?;
-                facts.findings = ctx.knowledge.findings(m, &rt);
                 for f in &facts.findings {
                     ctx.emit(Event::Finding(f.clone()));
                 }

@@ -16,6 +16,7 @@ mod findings;
 mod guards;
 mod op;
 mod phases;
+mod rebuild;
 mod recorder;
 mod report;
 mod resume;

@@ -41,12 +41,26 @@ pub(super) struct Prior {
     verified: HashMap<String, (String, chrono::DateTime<chrono::Utc>)>,
     /// Each member's first figure per check (data loss, recovery time).
     figures: HashMap<(String, crate::journal::Check), u64>,
+    /// Each member's after-failback findings, from its first recovery-time figure.
+    findings: HashMap<String, Vec<crate::rules::Finding>>,
+    /// Items whose latest verification failed.
+    unverified: std::collections::HashSet<String>,
 }
 
 impl Prior {
     /// A member's first figure of `check`, as an earlier run measured it.
     pub(super) fn figure(&self, item: &str, check: crate::journal::Check) -> Option<u64> {
         self.figures.get(&(item.to_string(), check)).copied()
+    }
+
+    /// A member's first after-failback findings, as an earlier run found them.
+    pub(super) fn findings(&self, item: &str) -> Option<&Vec<crate::rules::Finding>> {
+        self.findings.get(item)
+    }
+
+    /// Whether an item's latest verification failed.
+    pub(super) fn failed_verification(&self, item: &str) -> bool {
+        self.unverified.contains(item)
     }
 
     /// Rebuild from the records of a journal.
@@ -91,9 +105,12 @@ impl Prior {
                     figure: Some(f),
                     ..
                 } => {
-                    p.figures
-                        .entry((f.item.clone(), *check))
-                        .or_insert(f.seconds);
+                    if !p.figures.contains_key(&(f.item.clone(), *check)) {
+                        p.figures.insert((f.item.clone(), *check), f.seconds);
+                        if *check == crate::journal::Check::OnPremVmRunning {
+                            p.findings.insert(f.item.clone(), f.findings.clone());
+                        }
+                    }
                 }
                 Entry::Verified {
                     op,
@@ -106,8 +123,10 @@ impl Prior {
                     if let crate::provider::Target::Item(item) = &op.target {
                         if *ok {
                             p.verified.insert(item.clone(), (detail.clone(), *at));
+                            p.unverified.remove(item);
                         } else {
                             p.verified.remove(item);
+                            p.unverified.insert(item.clone());
                         }
                     }
                 }

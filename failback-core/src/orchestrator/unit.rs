@@ -276,7 +276,7 @@ async fn stage_op(ctx: Arc<Ctx>, job: StageJob) -> Result<StageOutcome> {
                 .prior
                 .figure(m, Check::OnPremVmRunning)
                 .or(a.recovery_time);
-            f.findings = a.findings;
+            f.findings = ctx.prior.findings(m).cloned().unwrap_or(a.findings);
         }
     }
     if flow != Flow::Pending && !matches!(flow, Flow::Suspended(_)) {
