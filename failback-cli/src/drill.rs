@@ -288,15 +288,38 @@ pub fn resume(args: ResumeArgs) -> CliResult {
         bars: progress::visible(args.quiet),
     };
     match failback_drill::resume(&args.journal, &options, &mut watch)? {
-        Resumed::AlreadyFinished { run_id } => {
-            println!(
-                "{}: run {run_id} finished; nothing to resume (its report is beside the journal)",
-                args.journal.display()
-            );
-            Ok(READY)
+        Resumed::AlreadyFinished(done) => {
+            if args.format == Format::Table {
+                println!(
+                    "{}: run {} finished; nothing to resume (its report was written again from the journal)",
+                    args.journal.display(),
+                    done.run.run_id
+                );
+            }
+            Ok(print_finished(&done, args.format))
         }
         Resumed::Ran(done) => Ok(print_finished(&done, args.format)),
     }
+}
+
+/// The options of `failback report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The run journal (`failback.journal`) of a finished, interrupted or running run.
+    journal: PathBuf,
+    /// Folder of the report files; default: the journal's folder.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// `failback report`: the report files of a run from its journal alone
+/// ([`failback_drill::report_journal`]), with the run's exit code.
+pub fn report(args: ReportArgs) -> CliResult {
+    let done = failback_drill::report_journal(&args.journal, args.out.as_deref())?;
+    Ok(print_finished(&done, args.format))
 }
 
 /// Print the summary of a run that returned, and choose the exit code.
@@ -380,8 +403,13 @@ fn summary(
     wall: Duration,
 ) -> String {
     let mut out = String::new();
+    let wall = if wall.is_zero() {
+        String::new()
+    } else {
+        format!(" ({:.1} s wall)", wall.as_secs_f64())
+    };
     out.push_str(&format!(
-        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending{} in {} of simulated time ({:.1} s wall)\n",
+        "{} of estate \"{}\": {} items, {} done, {} failed, {} pending{} in {} of simulated time{}\n",
         if run.dry_run { "dry-run drill" } else { "drill" },
         plan.estate.as_deref().unwrap_or("(unnamed)"),
         t.items,
@@ -394,7 +422,7 @@ fn summary(
             .map(|(n, w)| format!(", {n} {w}"))
             .collect::<String>(),
         report::human_duration(t.elapsed_seconds),
-        wall.as_secs_f64()
+        wall
     ));
     let spread = |s: &report::Spread| match (s.median_seconds, s.worst_seconds) {
         (Some(m), Some(w)) => format!(

@@ -87,11 +87,16 @@ enum Command {
     /// Continue an interrupted run from its journal. A drill's lab is restored from the
     /// lab file beside the journal (failback.lab.json) and the run goes on, re-attaching to
     /// its jobs; the report files are written as the drill does, with the drill's exit
-    /// codes. A finished journal has nothing to do (exit 0). A real run's journal (no lab
-    /// file) needs the provider adapters, which do not exist yet (exit 1). Testing aid:
-    /// FAILBACK_CRASH_AT_RECORD=k makes `failback drill` die at its k-th journal record with
-    /// exit code 9, leaving a journal to resume.
+    /// codes. A finished journal has nothing to run: its report is written again from the
+    /// journal, with the run's exit code. A second process on a running run is refused
+    /// (exit 1). A real run's journal (no lab file) needs the provider adapters, which do
+    /// not exist yet (exit 1). Testing aid: FAILBACK_CRASH_AT_RECORD=k makes `failback
+    /// drill` die at its k-th journal record with exit code 9, leaving a journal to resume.
     Resume(drill::ResumeArgs),
+    /// Write the report files of a run (finished, interrupted or still running) from its
+    /// journal alone, and exit with the run's code: 0 every item done, 3 some failed or
+    /// not finished, 4 held where a person decides. No provider is called.
+    Report(drill::ReportArgs),
     /// Print the JSON Schema of a document kind.
     Schema {
         /// Which document.
@@ -160,6 +165,7 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
         Command::Drill(args) => drill::drill(args),
         Command::Run(args) => drill::run_real(args),
         Command::Resume(args) => drill::resume(args),
+        Command::Report(args) => drill::report(args),
         Command::Rules { format } => {
             match format {
                 Format::Json => println!("{}", to_json(&catalog().collect::<Vec<_>>())),

@@ -779,3 +779,121 @@ fn a_resumed_drill_reports_the_figures_of_an_uninterrupted_one() {
         assert!(differ.is_empty(), "k={k}: {differ:?}");
     }
 }
+
+/// The report is always producible from the journal: for a finished drill whose report
+/// files are gone (a process stopped between the journal's `run_finished` and the files),
+/// `failback report` writes them again, byte for byte; `resume` of a finished drill
+/// writes them too, with the run's exit code (3 when items failed, not 0).
+#[test]
+fn failback_report_writes_a_finished_runs_report_from_its_journal_alone() {
+    let out = out_dir("report-finished");
+    let o = drill(&out, &["--vms", "60", "--seed", "3", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let files = ["drill-report.json", "drill-report.md", "drill-timeline.svg"];
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    // Stopped before the report: no file.
+    for f in files {
+        std::fs::remove_file(out.join(f)).unwrap();
+    }
+    let journal = out.join("failback.journal");
+    let o = run(&["report", journal.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(text(&o.stdout).contains("60 done"), "{}", text(&o.stdout));
+    for (f, want) in files.iter().zip(&before) {
+        assert!(
+            &std::fs::read(out.join(f)).unwrap() == want,
+            "{f} rebuilt from the journal differs from the run's"
+        );
+    }
+
+    // A drill with failed items: its resume says so with exit 3, its report rewritten.
+    let chaos = out_dir("report-chaos");
+    let o = drill(
+        &chaos,
+        &["--vms", "60", "--seed", "2", "--faults", "chaos", "--quiet"],
+    );
+    assert_eq!(code(&o), 3, "{}", text(&o.stderr));
+    std::fs::remove_file(chaos.join("drill-report.json")).unwrap();
+    let journal = chaos.join("failback.journal");
+    let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code(&o), 3, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(text(&o.stdout).contains("nothing to resume"));
+    let r = report_json(&chaos);
+    assert!(r["totals"]["failed"].as_u64().unwrap() > 0);
+    let o = run(&["report", journal.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code(&o), 3);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["exit_code"], 3);
+
+    // No such journal: said so, exit 1.
+    let o = run(&["report", out.join("nope.journal").to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stderr).contains("no such journal"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run(&["resume", out.join("nope.journal").to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stderr).contains("no such journal"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+/// A drill killed from outside at many moments always leaves a journal that
+/// `failback report` reports (exit 3 while items are pending, the run's own code once
+/// finished), and that `resume` then finishes.
+#[test]
+fn a_drill_killed_anywhere_can_be_reported_then_resumed() {
+    let whole = out_dir("report-kill-whole");
+    let o = drill(&whole, &["--vms", "60", "--seed", "5", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let total = journal_records(&whole.join("failback.journal"));
+    let mut reported_interrupted = 0;
+    for (n, fraction) in [10, 4, 2, 1].into_iter().enumerate() {
+        let out = out_dir(&format!("report-kill-{n}"));
+        let mut child = Command::new(BIN)
+            .args(["drill", "--vms", "60", "--seed", "5", "--quiet", "--out"])
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let journal = out.join("failback.journal");
+        // The last one waits for the whole journal: killed (or not) around the report.
+        let target = total / fraction;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline
+            && child.try_wait().unwrap().is_none()
+            && (!journal.is_file() || journal_records(&journal) < target)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let o = run(&["report", journal.to_str().unwrap(), "--format", "json"]);
+        let c = code(&o);
+        assert!(
+            c == 0 || c == 3,
+            "{c}: {}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+        assert_eq!(items(&report_json(&out)).len(), 60);
+        if c == 3 {
+            reported_interrupted += 1;
+        }
+        let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+        assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+        assert_eq!(report_json(&out)["totals"]["done"], 60);
+    }
+    assert!(
+        reported_interrupted >= 1,
+        "no drill was killed before its end"
+    );
+}

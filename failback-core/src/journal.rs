@@ -249,6 +249,14 @@ pub enum Entry {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The run warned (a stale point accepted, an Azure VM still running after its
+    /// failover, a torn record dropped on resume, …): the report lists it.
+    Warning {
+        /// What.
+        message: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// The run ended.
     RunFinished {
         /// When.

@@ -261,8 +261,9 @@ pub struct Finished {
     pub schedule: Schedule,
     /// The report files.
     pub written: Written,
-    /// The lab's counters file.
-    pub counters: PathBuf,
+    /// The lab's counters file (`None` for a report rebuilt from a journal, which has no
+    /// lab to count).
+    pub counters: Option<PathBuf>,
     /// The run journal.
     pub journal: PathBuf,
     /// Wall time of the run.
@@ -483,11 +484,9 @@ pub struct ResumeOptions {
 /// What [`resume`] did.
 #[derive(Debug)]
 pub enum Resumed {
-    /// The journal's run had finished: nothing to do.
-    AlreadyFinished {
-        /// Its run id.
-        run_id: String,
-    },
+    /// The journal's run had finished: nothing was run; its report was written again from
+    /// the journal ([`report_journal`]), in case the process stopped before it did.
+    AlreadyFinished(Box<Finished>),
     /// The run went on.
     Ran(Box<Finished>),
 }
@@ -547,9 +546,11 @@ pub fn resume(
     // Bytes, not text: a torn last record may end inside a multi-byte character (the
     // journal's reader drops it with a warning).
     let bytes = std::fs::read(journal).map_err(|e| DrillError::io(journal, e))?;
-    let (run_id, finished) = journal_state(&String::from_utf8_lossy(&bytes));
+    let (_, finished) = journal_state(&String::from_utf8_lossy(&bytes));
     if finished {
-        return Ok(Resumed::AlreadyFinished { run_id });
+        drop(lock);
+        let done = report_journal(journal, options.out.as_deref())?;
+        return Ok(Resumed::AlreadyFinished(Box::new(done)));
     }
     let out = options.out.clone().unwrap_or_else(|| dir.clone());
     std::fs::create_dir_all(&out).map_err(|e| DrillError::io(&out, e))?;
@@ -682,11 +683,104 @@ fn finish(
         totals,
         schedule,
         written,
-        counters,
+        counters: Some(counters),
         journal,
         wall,
         outcome,
     })
+}
+
+/// Write the report of the run of `journal` into `out` (default: the journal's folder)
+/// from the journal alone ([`RunReport::from_journal`]): for a run that finished, one
+/// that was interrupted, or one still running (the journal is read without its lock and
+/// nothing in it changes). The lower bounds are the drill's when its manifest is beside
+/// the journal (the lab's timing is rebuilt from it), else left out.
+pub fn report_journal(journal: &Path, out: Option<&Path>) -> Result<Finished, DrillError> {
+    if !journal.is_file() {
+        return Err(DrillError::usage(format!(
+            "{}: no such journal. Give the path of a run's journal (failback.journal in the \
+             drill's --out folder)",
+            journal.display()
+        )));
+    }
+    let dir = journal.parent().map(Path::to_path_buf).unwrap_or_default();
+    let out = out.map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+    std::fs::create_dir_all(&out).map_err(|e| DrillError::io(&out, e))?;
+    let read = Journal::read(journal)?;
+    let run = RunReport::from_journal(&read.entries).map_err(|e| match e {
+        failback_core::Error::JournalCorrupt { line, message, .. } => {
+            failback_core::Error::JournalCorrupt {
+                path: journal.to_path_buf(),
+                line,
+                message,
+            }
+        }
+        other => other,
+    })?;
+    let Some(Entry::RunStarted { plan, settings, .. }) = read.entries.first() else {
+        return Err(DrillError::usage(format!(
+            "{} does not start with its run: no run to report",
+            journal.display()
+        )));
+    };
+    let plan: Plan = plan.as_ref().clone();
+    let bound = drill_bound(&dir, &plan, settings)?;
+    let findings = plan.findings.clone();
+    let d = report::Drill {
+        plan: &plan,
+        run: &run,
+        findings: &findings,
+        bound: bound.as_ref().map(|b| &b.0),
+        cutover_bounds: bound.as_ref().map(|b| b.1.as_slice()).unwrap_or(&[]),
+    };
+    let written = report::write(&out, &d)?;
+    let schedule = Schedule::of(&d, &run.phase_spans(&plan));
+    let totals = Totals::of(&run);
+    let outcome = Outcome::of(&plan, &run);
+    Ok(Finished {
+        plan,
+        run,
+        totals,
+        schedule,
+        written,
+        counters: None,
+        journal: journal.to_path_buf(),
+        wall: Duration::ZERO,
+        outcome,
+    })
+}
+
+/// The lower bounds of a drill's run from the manifest in `dir`: the lab the drill built
+/// (its timing depends on the estate and the seed only), no lab file read. `None` with no
+/// manifest (a real run's journal).
+fn drill_bound(
+    dir: &Path,
+    plan: &Plan,
+    settings: &serde_json::Value,
+) -> Result<Option<(LowerBound, Vec<(u32, u64)>)>, DrillError> {
+    let path = dir.join(MANIFEST_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        DrillError::usage(format!(
+            "{}: not a drill manifest ({e}); move it away to report without the lower bounds",
+            path.display()
+        ))
+    })?;
+    let settings: RunSettings = serde_json::from_value(settings.clone()).unwrap_or_default();
+    let estate = manifest.estate()?;
+    let rt = runtime(true)?;
+    let _inside = rt.enter();
+    let lab = LabSite::new(
+        estate,
+        LabSettings {
+            seed: manifest.seed,
+            virtual_time: true,
+            ..LabSettings::default()
+        },
+    );
+    Ok(Some(lab_bound(plan, &lab, &settings)))
 }
 
 /// A journal left in the same folder by an earlier drill (finished, or interrupted) is

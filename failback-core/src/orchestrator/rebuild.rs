@@ -10,8 +10,8 @@
 //! held when its application's hold is still pending, and pending otherwise (while any
 //! hold is pending, items that wait are held behind it, as the run reports them).
 //!
-//! Two things a run reports are not journaled and so are not rebuilt: its warnings, and
-//! the stage records of a dry run (which issues nothing).
+//! The warnings are journaled too. A dry run issues nothing and journals no operation:
+//! its stage records are not rebuilt.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -117,7 +117,7 @@ impl RunReport {
             started_at: *at,
             finished_at,
             dry_run: false,
-            warnings: Vec::new(),
+            warnings: prior.warnings().to_vec(),
             items,
             applications: apps,
             holds: {
@@ -143,6 +143,7 @@ fn entry_at(e: &Entry) -> Option<DateTime<Utc>> {
         | Entry::Held { at, .. }
         | Entry::Released { at, .. }
         | Entry::JobResumed { at, .. }
+        | Entry::Warning { at, .. }
         | Entry::RunFinished { at } => *at,
     })
 }

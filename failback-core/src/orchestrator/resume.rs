@@ -45,6 +45,8 @@ pub(super) struct Prior {
     findings: HashMap<String, Vec<crate::rules::Finding>>,
     /// Items whose latest verification failed.
     unverified: std::collections::HashSet<String>,
+    /// The warnings of the earlier runs, in order.
+    warnings: Vec<String>,
 }
 
 impl Prior {
@@ -56,6 +58,11 @@ impl Prior {
     /// A member's first after-failback findings, as an earlier run found them.
     pub(super) fn findings(&self, item: &str) -> Option<&Vec<crate::rules::Finding>> {
         self.findings.get(item)
+    }
+
+    /// The warnings of the earlier runs, in order: a resumed run's report keeps them.
+    pub(super) fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Whether an item's latest verification failed.
@@ -130,6 +137,7 @@ impl Prior {
                         }
                     }
                 }
+                Entry::Warning { message, .. } => p.warnings.push(message.clone()),
                 Entry::RunStarted { .. }
                 | Entry::Verified { .. }
                 | Entry::JobResumed { .. }

@@ -214,8 +214,8 @@ impl Orchestrator {
             plan,
             recorder,
             cancel,
+            warnings: Mutex::new(prior.warnings().to_vec()),
             prior,
-            warnings: Mutex::new(Vec::new()),
         })
     }
 }
@@ -399,10 +399,17 @@ impl Ctx {
     }
 
     /// A warning for the report and the event stream.
+    /// Warn: into the report, the journal (so that a report rebuilt from it has the
+    /// warning too) and the events. A journal that cannot take it has stopped the run
+    /// already; the warning still reaches the report.
     pub(super) fn warn(&self, message: String) {
         if let Ok(mut w) = self.warnings.lock() {
             w.push(message.clone());
         }
+        let _ = self.append(&Entry::Warning {
+            message: message.clone(),
+            at: self.now(),
+        });
         self.emit(Event::Warning { message });
     }
 
