@@ -112,8 +112,10 @@ impl Prior {
                     figure: Some(f),
                     ..
                 } => {
-                    if !p.figures.contains_key(&(f.item.clone(), *check)) {
-                        p.figures.insert((f.item.clone(), *check), f.seconds);
+                    if let std::collections::hash_map::Entry::Vacant(v) =
+                        p.figures.entry((f.item.clone(), *check))
+                    {
+                        v.insert(f.seconds);
                         if *check == crate::journal::Check::OnPremVmRunning {
                             p.findings.insert(f.item.clone(), f.findings.clone());
                         }
