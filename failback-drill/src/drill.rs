@@ -622,10 +622,13 @@ fn runtime(virtual_time: bool) -> Result<tokio::runtime::Runtime, DrillError> {
     rt.map_err(|e| DrillError::usage(format!("cannot start the async runtime: {e}")))
 }
 
+/// A run's lower bounds: its makespan's, and each wave's cutover's `(wave, seconds)`.
+type Bounds = (LowerBound, Vec<(u32, u64)>);
+
 /// The lower bounds of running `plan` on `lab` (the makespan's, and each wave's cutover's):
 /// its items' own stage times and bytes, the lab's timing model and the run's write rate
 /// (the plan carries its disk baseline).
-fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> (LowerBound, Vec<(u32, u64)>) {
+fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> Bounds {
     let times = lab.plan_timing(plan);
     let model = &lab.settings().timing;
     (
@@ -658,7 +661,7 @@ fn write_counters(out: &Path, lab: &LabSite) -> Result<PathBuf, DrillError> {
 fn finish(
     plan: Plan,
     run: RunReport,
-    bound: &(LowerBound, Vec<(u32, u64)>),
+    bound: &Bounds,
     out: &Path,
     lab: &LabSite,
     journal: PathBuf,
@@ -757,7 +760,7 @@ fn drill_bound(
     dir: &Path,
     plan: &Plan,
     settings: &serde_json::Value,
-) -> Result<Option<(LowerBound, Vec<(u32, u64)>)>, DrillError> {
+) -> Result<Option<Bounds>, DrillError> {
     let path = dir.join(MANIFEST_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
