@@ -131,7 +131,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let mut causes: std::collections::BTreeMap<String, usize> = Default::default();
     for it in &report.items {
-        if let failback_core::orchestrator::ItemStatus::Failed { stage, cause } = &it.status {
+        if let failback_core::orchestrator::ItemStatus::Failed { stage, cause, .. } = &it.status {
             let short: String = cause.chars().take(90).collect();
             *causes.entry(format!("{stage}: {short}")).or_default() += 1;
         }

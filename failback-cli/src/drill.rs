@@ -26,19 +26,23 @@ use crate::{Format, BAD_INPUT, BLOCKED, HELD, NOT_ALL_DONE, READY};
 pub const CRASH_ENV: &str = "FAILBACK_CRASH_AT_RECORD";
 /// Exit code of a drill killed by [`CRASH_ENV`].
 pub const CRASHED: u8 = 9;
+/// Testing aid: `FAILBACK_LAB_WRITE_FAIL_AT=k failback drill …` makes the k-th write of
+/// the lab file fail, as a full disk or a read-only folder would (which root ignores):
+/// the run stops, no item fails, and `failback resume` finishes it.
+pub const LAB_WRITE_FAIL_ENV: &str = "FAILBACK_LAB_WRITE_FAIL_AT";
 
 type CliResult = Result<u8, Box<dyn std::error::Error>>;
 
-/// The record number of [`CRASH_ENV`], when set.
-fn crash_at() -> Result<Option<u64>, Box<dyn std::error::Error>> {
-    match std::env::var(CRASH_ENV) {
+/// The number of a testing aid's variable (`name`), when set.
+fn env_number(name: &str) -> Result<Option<u64>, Box<dyn std::error::Error>> {
+    match std::env::var(name) {
         Ok(v) => v
             .trim()
             .parse::<u64>()
             .ok()
             .filter(|&k| k > 0)
             .map(Some)
-            .ok_or_else(|| format!("{CRASH_ENV}={v}: give a record number of at least 1").into()),
+            .ok_or_else(|| format!("{name}={v}: give a number of at least 1").into()),
         Err(_) => Ok(None),
     }
 }
@@ -220,7 +224,8 @@ pub fn drill(args: DrillArgs) -> CliResult {
         return Err("--concurrency 0: give at least 1".into());
     }
     let (request, text) = crate::load_request(&args.request)?;
-    let crash = crash_at()?;
+    let crash = env_number(CRASH_ENV)?;
+    let fail_write = env_number(LAB_WRITE_FAIL_ENV)?;
     let drill = Drill::new(source)
         .request(request)
         .faults(args.faults.into())
@@ -229,7 +234,8 @@ pub fn drill(args: DrillArgs) -> CliResult {
         .concurrency(args.concurrency)
         .dry_run(args.dry_run)
         .out(&args.out)
-        .crash_at_record(crash);
+        .crash_at_record(crash)
+        .fail_lab_write_at(fail_write);
     let plan = match drill.plan().map_err(|e| cli_error(e, &text))? {
         Planned::Ready(p) => *p,
         Planned::NotRunnable(p) => {

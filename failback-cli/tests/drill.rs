@@ -897,3 +897,39 @@ fn a_drill_killed_anywhere_can_be_reported_then_resumed() {
         "no drill was killed before its end"
     );
 }
+
+/// A lab file that cannot be written (a full disk, a read-only folder: simulated, since
+/// root writes anyway) stops the run: exit 1 naming the file, no item failed, the journal
+/// resumable; the resume ends every item done with each operation taking effect once.
+#[test]
+fn a_lab_write_failure_stops_the_run_resumably_and_fails_no_item() {
+    let whole = out_dir("lab-write-whole");
+    let o = drill(&whole, &["--vms", "60", "--seed", "3", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let (expected, _) = per_item_counts(&whole);
+    for k in [50, 200, 400] {
+        let out = out_dir(&format!("lab-write-{k}"));
+        let o = Command::new(BIN)
+            .args(["drill", "--vms", "60", "--seed", "3", "--quiet", "--out"])
+            .arg(&out)
+            .env("FAILBACK_LAB_WRITE_FAIL_AT", k.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 1, "k={k}: {}{}", text(&o.stdout), text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("failback.lab.json") && err.contains("resumed"),
+            "k={k}: {err}"
+        );
+        let journal = out.join("failback.journal");
+        let j = std::fs::read_to_string(&journal).unwrap();
+        assert!(!j.contains("\"item_failed\""), "k={k}: an item failed");
+        assert!(!j.contains("\"run_finished\""), "k={k}: marked finished");
+        let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+        assert_eq!(code(&o), 0, "k={k}: {}{}", text(&o.stdout), text(&o.stderr));
+        assert!(text(&o.stdout).contains("60 done, 0 failed, 0 pending"));
+        let (got, violations) = per_item_counts(&out);
+        assert_eq!(violations, serde_json::json!([]), "k={k}");
+        assert_eq!(got, expected, "k={k}: an operation issued twice or missing");
+    }
+}

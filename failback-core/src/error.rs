@@ -64,18 +64,11 @@ pub enum Error {
     /// An operation the item's protection state does not allow.
     #[error(transparent)]
     InvalidTransition(#[from] InvalidTransition),
-    /// A call to a provider (Azure Site Recovery, vSphere, the lab) failed.
-    #[error("{provider}: {kind}: {message}")]
-    Provider {
-        /// Which provider (`azure`, `vsphere`, `lab`, …).
-        provider: String,
-        /// What kind of failure: decides whether a retry may help.
-        kind: ErrorKind,
-        /// What the provider said.
-        message: String,
-        /// How long the provider asked to wait before trying again (throttling).
-        retry_after: Option<std::time::Duration>,
-    },
+    /// A call to a provider (Azure Site Recovery, vSphere, the lab) failed: its kind,
+    /// retry status, operation and target, request id, job error and source are kept
+    /// ([`ProviderError`]).
+    #[error(transparent)]
+    Provider(Box<ProviderError>),
     /// The run journal cannot be read: a record other than the last is damaged.
     #[error("run journal {} is damaged at line {line}: {message}", path.display())]
     JournalCorrupt {
@@ -97,6 +90,20 @@ pub enum Error {
         journal: PathBuf,
         /// Who holds it, as its lock file says.
         holder: String,
+    },
+    /// A local file the run depends on besides its journal (a simulated site's state
+    /// beside it) cannot be written: the run stops before any further mutation, its items
+    /// are left as they are (none fails for it) and its journal stays resumable once the
+    /// file can be written again.
+    #[error(
+        "cannot write {}: {message}; the run stopped before any further change and can be resumed once the file can be written (free space, permissions)",
+        path.display()
+    )]
+    LocalWrite {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
     },
     /// Writing the run journal failed; the run stops before any further mutation.
     #[error("cannot write run journal {}: {source}", path.display())]
@@ -130,6 +137,131 @@ pub enum Error {
     },
 }
 
+/// Whether trying the same call again may succeed (after OpenDAL's error status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorStatus {
+    /// It may pass if tried again (throttling, a time-out, an unavailable service, a
+    /// target not ready yet): the orchestrator retries the whole operation, after its
+    /// lost-response check.
+    Temporary,
+    /// Trying again will not help (refused input, a conflict, a permission, a failed
+    /// job): the item fails with this error.
+    Permanent,
+    /// It was temporary, but the retries inside one call (an adapter's, within its time
+    /// budget) are spent: not retried again.
+    Persistent,
+}
+
+impl fmt::Display for ErrorStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorStatus::Temporary => "temporary",
+            ErrorStatus::Permanent => "permanent",
+            ErrorStatus::Persistent => "persistent",
+        })
+    }
+}
+
+/// Why a provider's job failed, as the provider tells it: ASR's `errorCode`,
+/// `errorMessage`, `possibleCauses` and `recommendedAction`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub struct JobError {
+    /// The provider's error code (ASR's numeric codes, such as `78093`), when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// What failed.
+    pub message: String,
+    /// What may have caused it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_causes: Vec<String>,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_action: Option<String>,
+}
+
+impl JobError {
+    /// A job error with a message only.
+    pub fn message(message: impl Into<String>) -> JobError {
+        JobError {
+            message: message.into(),
+            ..JobError::default()
+        }
+    }
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(c) = &self.code {
+            write!(f, "error {c}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if !self.possible_causes.is_empty() {
+            write!(f, "; possible causes: {}", self.possible_causes.join("; "))?;
+        }
+        if let Some(a) = &self.recommended_action {
+            write!(f, "; recommended action: {a}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A failed provider call, with what it takes to decide and to explain: the kind, the
+/// retry status, the operation and its target, the provider's request id, its job
+/// error and the underlying error (an HTTP or I/O error) as the source.
+#[derive(Debug, Clone)]
+pub struct ProviderError {
+    /// Which provider (`azure`, `vsphere`, `lab`, …).
+    pub provider: String,
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// Whether a retry may help (by default, the kind's: [`ErrorKind::status`]).
+    pub status: ErrorStatus,
+    /// What the provider said.
+    pub message: String,
+    /// The operation that failed (`reprotect`, `job`, `vm_runtime`, …), when set.
+    pub operation: Option<String>,
+    /// What it was on (an item, a recovery plan, a job), when set.
+    pub target: Option<String>,
+    /// The provider's request id (ASR's `x-ms-request-id`), for its support.
+    pub request_id: Option<String>,
+    /// How long the provider asked to wait before trying again (throttling).
+    pub retry_after: Option<std::time::Duration>,
+    /// The job's error, for [`ErrorKind::JobFailed`].
+    pub job_error: Option<JobError>,
+    /// The underlying error.
+    pub source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.provider, self.kind)?;
+        if let Some(op) = &self.operation {
+            write!(f, " ({op}")?;
+            if let Some(t) = &self.target {
+                write!(f, " of {t}")?;
+            }
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(j) = &self.job_error {
+            write!(f, ": {j}")?;
+        }
+        if let Some(r) = &self.request_id {
+            write!(f, " [request id {r}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ProviderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
 /// What kind of failure a provider reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,14 +290,62 @@ pub enum ErrorKind {
     /// configuration server (up to 15 minutes; ASR answers that the agent is not
     /// installed). Retried on its own, longer budget (see the run settings).
     NotReady,
-    /// A job the provider ran failed.
+    /// A job the provider ran failed (its [`JobError`] says why).
     JobFailed,
+    /// Not a provider's failure: a safety invariant of the run refused the step, which was
+    /// not issued ([`Error::Invariant`]).
+    Refused,
+    /// Not a provider's failure: the step did not finish within its deadline
+    /// ([`Error::Deadline`]; the provider's job may still run).
+    Deadline,
     /// Anything else.
     Other,
 }
 
 impl ErrorKind {
-    /// Whether a failure of this kind may pass if the same call is tried again.
+    /// Every kind, for mapping tables (exceptions, exit codes) that must cover them all.
+    pub const ALL: [ErrorKind; 14] = [
+        ErrorKind::NotFound,
+        ErrorKind::PermissionDenied,
+        ErrorKind::Unauthenticated,
+        ErrorKind::RateLimited,
+        ErrorKind::Timeout,
+        ErrorKind::Conflict,
+        ErrorKind::InvalidInput,
+        ErrorKind::NotSupported,
+        ErrorKind::Unavailable,
+        ErrorKind::NotReady,
+        ErrorKind::JobFailed,
+        ErrorKind::Refused,
+        ErrorKind::Deadline,
+        ErrorKind::Other,
+    ];
+
+    /// The retry status a failure of this kind has unless its provider says otherwise:
+    /// throttling, time-outs, unavailable services and targets not ready yet are
+    /// temporary, everything else permanent.
+    pub fn status(self) -> ErrorStatus {
+        match self {
+            ErrorKind::RateLimited
+            | ErrorKind::Timeout
+            | ErrorKind::Unavailable
+            | ErrorKind::NotReady => ErrorStatus::Temporary,
+            ErrorKind::NotFound
+            | ErrorKind::PermissionDenied
+            | ErrorKind::Unauthenticated
+            | ErrorKind::Conflict
+            | ErrorKind::InvalidInput
+            | ErrorKind::NotSupported
+            | ErrorKind::JobFailed
+            | ErrorKind::Refused
+            | ErrorKind::Deadline
+            | ErrorKind::Other => ErrorStatus::Permanent,
+        }
+    }
+
+    /// Whether a failure of this kind may pass if the same call is tried again at once
+    /// (with backoff): throttling, time-outs, unavailable services. [`ErrorKind::NotReady`]
+    /// is temporary too, but waits on its own, longer budget.
     pub fn is_retryable(self) -> bool {
         matches!(
             self,
@@ -188,19 +368,85 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::NotReady => "not ready yet",
             ErrorKind::JobFailed => "job failed",
+            ErrorKind::Refused => "refused by a safety invariant",
+            ErrorKind::Deadline => "past its deadline",
             ErrorKind::Other => "error",
         })
     }
 }
 
 impl Error {
-    /// A provider error.
+    /// A provider error, with the kind's retry status and no context yet (see the
+    /// `with_*` methods).
     pub fn provider(provider: &str, kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error::Provider {
+        Error::Provider(Box::new(ProviderError {
             provider: provider.to_string(),
             kind,
+            status: kind.status(),
             message: message.into(),
+            operation: None,
+            target: None,
+            request_id: None,
             retry_after: None,
+            job_error: None,
+            source: None,
+        }))
+    }
+
+    fn map_provider(mut self, f: impl FnOnce(&mut ProviderError)) -> Self {
+        if let Error::Provider(p) = &mut self {
+            f(p);
+        }
+        self
+    }
+
+    /// The same provider error with another retry status (no effect on other errors).
+    pub fn with_status(self, status: ErrorStatus) -> Self {
+        self.map_provider(|p| p.status = status)
+    }
+
+    /// The same provider error, naming the operation and its target (when not named yet).
+    pub fn with_operation(self, operation: &str, target: impl fmt::Display) -> Self {
+        self.map_provider(|p| {
+            p.operation.get_or_insert_with(|| operation.to_string());
+            p.target.get_or_insert_with(|| target.to_string());
+        })
+    }
+
+    /// The same provider error with the provider's request id.
+    pub fn with_request_id(self, id: impl Into<String>) -> Self {
+        self.map_provider(|p| p.request_id = Some(id.into()))
+    }
+
+    /// The same provider error asking to wait `d` before trying again.
+    pub fn with_retry_after(self, d: std::time::Duration) -> Self {
+        self.map_provider(|p| p.retry_after = Some(d))
+    }
+
+    /// The same provider error with its job's error.
+    pub fn with_job_error(self, e: JobError) -> Self {
+        self.map_provider(|p| p.job_error = Some(e))
+    }
+
+    /// The same provider error with its underlying error as the source.
+    pub fn with_source(self, e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.map_provider(|p| p.source = Some(std::sync::Arc::new(e)))
+    }
+
+    /// The provider error's details, for a provider error.
+    pub fn provider_error(&self) -> Option<&ProviderError> {
+        match self {
+            Error::Provider(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again may succeed: [`ErrorStatus::Temporary`] provider errors.
+    /// Bad input, invariants, deadlines, damaged journals and local write failures never.
+    pub fn status(&self) -> ErrorStatus {
+        match self {
+            Error::Provider(p) => p.status,
+            _ => ErrorStatus::Permanent,
         }
     }
 
@@ -208,15 +454,19 @@ impl Error {
     /// unavailable services. Bad input, invariants and damaged journals never are.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Provider { kind, .. } => kind.is_retryable(),
+            Error::Provider(p) => p.status == ErrorStatus::Temporary && p.kind.is_retryable(),
             _ => false,
         }
     }
 
-    /// The provider's failure kind, for a provider error.
+    /// The failure's kind: a provider error's, [`ErrorKind::Refused`] for an invariant,
+    /// [`ErrorKind::Deadline`] for a deadline; `None` for the others (bad input, files,
+    /// the journal, cancellation), which are not failures of an item.
     pub fn kind(&self) -> Option<ErrorKind> {
         match self {
-            Error::Provider { kind, .. } => Some(*kind),
+            Error::Provider(p) => Some(p.kind),
+            Error::Invariant { .. } => Some(ErrorKind::Refused),
+            Error::Deadline { .. } => Some(ErrorKind::Deadline),
             _ => None,
         }
     }
@@ -224,7 +474,7 @@ impl Error {
     /// How long the provider asked to wait, for a throttled call.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         match self {
-            Error::Provider { retry_after, .. } => *retry_after,
+            Error::Provider(p) => p.retry_after,
             _ => None,
         }
     }

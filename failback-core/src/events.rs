@@ -67,8 +67,8 @@ pub enum Event {
         stage: Stage,
         /// Succeeded.
         ok: bool,
-        /// Why not, when it failed.
-        error: Option<String>,
+        /// Why not, when it failed: typed ([`Failure`](crate::orchestrator::Failure)).
+        error: Option<crate::orchestrator::Failure>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -100,6 +100,10 @@ pub enum Event {
         stage: Stage,
         /// Cause.
         cause: String,
+        /// What kind of failure.
+        kind: crate::error::ErrorKind,
+        /// The provider's job error, for a failed job.
+        job_error: Option<crate::error::JobError>,
     },
     /// An application stopped where a person decides (a phase of `hold_after`, a held
     /// commit, a manual action of its recovery plan, a verification that failed).

@@ -129,6 +129,24 @@ pub enum Check {
     ApplicationVerified,
 }
 
+/// A job error as a journal holds it: the typed error, or the text of an older journal.
+fn job_error_or_text<'de, D>(d: D) -> std::result::Result<Option<crate::error::JobError>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Typed(crate::error::JobError),
+        Text(String),
+    }
+    Ok(match Option::<Either>::deserialize(d)? {
+        Some(Either::Typed(e)) => Some(e),
+        Some(Either::Text(t)) => Some(crate::error::JobError::message(t)),
+        None => None,
+    })
+}
+
 /// A figure a check measured for one member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figure {
@@ -186,8 +204,10 @@ pub enum Entry {
         job: JobId,
         /// How it ended.
         state: JobState,
-        /// Why, when it failed.
-        error: Option<String>,
+        /// Why, when it failed: the provider's job error (a journal written before job
+        /// errors were typed has its text as the message).
+        #[serde(deserialize_with = "job_error_or_text")]
+        error: Option<crate::error::JobError>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -218,6 +238,12 @@ pub enum Entry {
         stage: Stage,
         /// The cause.
         cause: String,
+        /// What kind of failure (absent in an older journal).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<crate::error::ErrorKind>,
+        /// The provider's job error, for a failed job.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_error: Option<crate::error::JobError>,
         /// When.
         at: DateTime<Utc>,
     },

@@ -21,7 +21,7 @@ pub mod schema;
 pub mod state;
 pub mod timing;
 
-pub use error::{Error, ErrorKind, InputError, Result};
+pub use error::{Error, ErrorKind, ErrorStatus, InputError, JobError, ProviderError, Result};
 pub use estate::Estate;
 pub use plan::{plan, Plan, PlanOutcome};
 pub use readiness::{assess, Assessment};

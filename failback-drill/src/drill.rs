@@ -295,6 +295,7 @@ pub struct Drill {
     dry_run: bool,
     out: PathBuf,
     crash_at_record: Option<u64>,
+    fail_lab_write_at: Option<u64>,
 }
 
 impl Drill {
@@ -320,6 +321,7 @@ impl Drill {
             dry_run: false,
             out: PathBuf::from("."),
             crash_at_record: None,
+            fail_lab_write_at: None,
         }
     }
 
@@ -372,6 +374,14 @@ impl Drill {
     /// nothing more, leaving the journal and the lab file for [`resume`].
     pub fn crash_at_record(mut self, k: Option<u64>) -> Drill {
         self.crash_at_record = k;
+        self
+    }
+
+    /// Testing aid: the `k`-th write of the lab file fails as a full disk or a read-only
+    /// folder would; the run then stops with [`failback_core::Error::LocalWrite`], its
+    /// items as they were and its journal resumable.
+    pub fn fail_lab_write_at(mut self, k: Option<u64>) -> Drill {
+        self.fail_lab_write_at = k;
         self
     }
 
@@ -443,6 +453,9 @@ impl Drill {
         let lab = self.manifest.lab(estate.clone());
         // Durable like real clouds: `resume` restores the lab from this file.
         lab.persist_to(lab_file(&journal_path))?;
+        if let Some(k) = self.fail_lab_write_at {
+            lab.fail_write_at(k);
+        }
         let bound = lab_bound(&plan, &lab, &settings);
         let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
             .with_estate(&estate)

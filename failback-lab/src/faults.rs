@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use failback_core::{Error, ErrorKind};
+use failback_core::{Error, ErrorKind, JobError};
 
 /// The faults a lab site injects. Rates are probabilities per call (or per job for
 /// `job_failure`) in `0..=1`; zero everywhere (the default) means a healthy site.
@@ -178,7 +178,7 @@ impl Faults {
         target: &str,
         operation: &str,
         attempt: u64,
-    ) -> Option<String> {
+    ) -> Option<JobError> {
         if self.job_failure <= 0.0 {
             return None;
         }
@@ -190,29 +190,55 @@ impl Faults {
         if key.unit() >= self.job_failure {
             return None;
         }
-        const CAUSES: [&str; 5] = [
-            "the process server lost its connection to the master target",
-            "the master target could not attach a disk in time",
-            "replication data upload to the storage account timed out",
-            "the Azure VM agent stopped responding",
-            "the vCenter task for the VM reconfiguration failed",
+        // An error code, a cause and a recommended action, as ASR's job errors carry.
+        const CAUSES: [(&str, &str, &str); 5] = [
+            (
+                "LAB-95226",
+                "the process server lost its connection to the master target",
+                "check the network between the process server and the master target, then retry the operation",
+            ),
+            (
+                "LAB-8061",
+                "the master target could not attach a disk in time",
+                "check that the datastore is reachable from the master target's host, then retry the operation",
+            ),
+            (
+                "LAB-78052",
+                "replication data upload to the storage account timed out",
+                "check the bandwidth to Azure and the storage account, then retry the operation",
+            ),
+            (
+                "LAB-78093",
+                "the Azure VM agent stopped responding",
+                "make sure the Azure VM runs and its agent is healthy, then retry the operation",
+            ),
+            (
+                "LAB-8038",
+                "the vCenter task for the VM reconfiguration failed",
+                "check the vCenter task's error and the host's resources, then retry the operation",
+            ),
         ];
-        let cause = CAUSES[key.num(1).below(CAUSES.len())];
-        Some(format!("{operation} failed (injected by the lab): {cause}"))
+        let (code, cause, action) = CAUSES[key.num(1).below(CAUSES.len())];
+        Some(JobError {
+            code: Some(code.to_string()),
+            message: format!("{operation} failed (injected by the lab)"),
+            possible_causes: vec![cause.to_string()],
+            recommended_action: Some(action.to_string()),
+        })
     }
 }
 
 /// The error of a throttled call.
 pub(crate) fn throttled(provider: &str, retry_after: Duration) -> Error {
-    Error::Provider {
-        provider: provider.to_string(),
-        kind: ErrorKind::RateLimited,
-        message: format!(
+    Error::provider(
+        provider,
+        ErrorKind::RateLimited,
+        format!(
             "too many requests (injected by the lab); retry after {} s",
             retry_after.as_secs_f64()
         ),
-        retry_after: Some(retry_after),
-    }
+    )
+    .with_retry_after(retry_after)
 }
 
 /// The error of a transient failure.

@@ -135,9 +135,9 @@ pub(crate) struct Job {
     /// When it ended, once it did.
     pub ended: Option<DateTime<Utc>>,
     /// Decided at start: the job ends failed with this cause.
-    pub failure: Option<String>,
+    pub failure: Option<failback_core::JobError>,
     pub state: JobState,
-    pub error: Option<String>,
+    pub error: Option<failback_core::JobError>,
     pub input: JobInput,
     /// Its next event of a known time (a setup or a step ending), while it runs.
     pub next_at: Option<DateTime<Utc>>,

@@ -227,13 +227,26 @@ impl LabSite {
     /// with the next record, so a crash may lose the last few of them (they decide no
     /// item's fate).
     ///
-    /// A write error is a [`Provider`](failback_core::Error::Provider) error of kind
-    /// [`Other`](failback_core::ErrorKind::Other) naming the file: here, and from the provider call
-    /// whose change could not be written (the change stays in memory).
+    /// A write error is [`failback_core::Error::LocalWrite`] naming the file: here, and
+    /// from the provider call whose change could not be written (the change stays in
+    /// memory only). From then on every call that changes something fails the same way:
+    /// the file is behind the memory, so the process must stop, and a restore from the
+    /// file (once it can be written again) picks up where the file is; the orchestrator
+    /// stops the run, resumable, failing no item.
     pub fn persist_to(&self, path: impl AsRef<Path>) -> Result<()> {
         let (mut st, now) = self.shared.lock();
         st.persist = Some(persist::Target::new(path.as_ref().to_path_buf()));
         self.shared.snapshot(&mut st, now)
+    }
+
+    /// Testing aid: the `n`-th write of the lab file from now on (1-based) fails as a full
+    /// disk or a read-only folder would ([`failback_core::Error::LocalWrite`]). No effect
+    /// before [`LabSite::persist_to`].
+    pub fn fail_write_at(&self, n: u64) {
+        let (mut st, _) = self.shared.lock();
+        if let Some(t) = st.persist.as_mut() {
+            t.fail_write_at(n);
+        }
     }
 
     /// Where the site persists and how much it wrote, when it does.

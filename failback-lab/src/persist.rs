@@ -59,14 +59,14 @@ use super::faults::FaultCounts;
 use super::jobs::Job;
 use super::links::Link;
 use super::state::{ItemRuntime, StartInput, VmPower};
-use super::{LabSettings, PROVIDER};
+use super::LabSettings;
 use failback_core::estate::Estate;
 use failback_core::provider::{JobId, Target as CallTarget};
 use failback_core::state::Operation;
-use failback_core::{Error, ErrorKind, Result};
+use failback_core::{Error, Result};
 
 /// The `format` of a lab file.
-pub const FORMAT: &str = "failback-lab/3";
+pub const FORMAT: &str = "failback-lab/4";
 
 /// The log grows to this many times the snapshot's size before it is compacted into a new
 /// snapshot.
@@ -106,6 +106,11 @@ pub(crate) struct Target {
     log: Option<File>,
     /// Bytes the log file holds, zeros past `log_len` (see [`Target::append`]).
     log_cap: u64,
+    /// Set by the first failed write: the file is behind the state in memory, so every
+    /// later write fails too (the process must stop and restore from the file).
+    broken: Option<String>,
+    /// Test hook: the `n`-th write (1-based, records and snapshots) fails.
+    fail_at: Option<u64>,
 }
 
 impl Target {
@@ -124,6 +129,38 @@ impl Target {
             log_len: 0,
             log: None,
             log_cap: 0,
+            broken: None,
+            fail_at: None,
+        }
+    }
+
+    /// Test hook: make the `n`-th write from now on fail, as a full disk or a read-only
+    /// folder would.
+    pub(crate) fn fail_write_at(&mut self, n: u64) {
+        self.fail_at = Some(self.writes + n);
+    }
+
+    /// Refuse to write once a write failed; fire the test hook.
+    pub(crate) fn check_writable(&mut self) -> Result<()> {
+        if let Some(why) = &self.broken {
+            return Err(write_error(&self.path, why));
+        }
+        if self.fail_at == Some(self.writes + 1) {
+            return Err(write_error(
+                &self.path,
+                "simulated write failure (FAILBACK_LAB_WRITE_FAIL_AT)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Remember the first failed write.
+    pub(crate) fn mark_broken(&mut self, e: &Error) {
+        if self.broken.is_none() {
+            self.broken = Some(match e {
+                Error::LocalWrite { message, .. } => message.clone(),
+                other => other.to_string(),
+            });
         }
     }
 
@@ -410,11 +447,10 @@ pub(crate) struct Loaded {
 }
 
 fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::provider(
-        PROVIDER,
-        ErrorKind::Other,
-        format!("cannot write the lab state {}: {e}", path.display()),
-    )
+    Error::LocalWrite {
+        path: path.to_path_buf(),
+        message: format!("the lab state cannot be written: {e}"),
+    }
 }
 
 pub(crate) fn damaged(path: &Path, message: String) -> Error {

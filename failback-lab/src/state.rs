@@ -185,7 +185,12 @@ impl Shared {
             st.calls_touched.clear();
             return Ok(());
         };
-        let done = self.write_to(&mut target, st, now, call, ok);
+        let done = target
+            .check_writable()
+            .and_then(|()| self.write_to(&mut target, st, now, call, ok));
+        if let Err(e) = &done {
+            target.mark_broken(e);
+        }
         st.persist = Some(target);
         done
     }
@@ -232,7 +237,12 @@ impl Shared {
         let Some(mut target) = st.persist.take() else {
             return Ok(());
         };
-        let done = self.snapshot_to(&mut target, st, now);
+        let done = target
+            .check_writable()
+            .and_then(|()| self.snapshot_to(&mut target, st, now));
+        if let Err(e) = &done {
+            target.mark_broken(e);
+        }
         st.persist = Some(target);
         done
     }
@@ -421,16 +431,16 @@ fn draw(seed: u64, item: &str, what: &str, attempt: u64) -> f64 {
 fn agent_not_ready(target: &Target, left: chrono::Duration) -> Error {
     let ms = u64::try_from(left.num_milliseconds()).unwrap_or(0);
     let minutes = ms.div_ceil(60_000).max(1);
-    Error::Provider {
-        provider: PROVIDER.to_string(),
-        kind: ErrorKind::NotReady,
-        message: format!(
+    Error::provider(
+        PROVIDER,
+        ErrorKind::NotReady,
+        format!(
             "reprotect to Azure of {target} refused: the mobility agent isn't installed or \
              registered on the VM yet (it re-registers with the configuration server after \
              the commit); try again in {minutes} min"
         ),
-        retry_after: Some(Duration::from_secs(minutes * 60)),
-    }
+    )
+    .with_retry_after(Duration::from_secs(minutes * 60))
 }
 
 /// The lookups of a lab state, derived from its estate (built anew on restore).
@@ -1571,7 +1581,7 @@ impl LabState {
             }
         }
         job.state = JobState::Cancelled;
-        job.error = Some("cancelled by the caller".to_string());
+        job.error = Some(failback_core::JobError::message("cancelled by the caller"));
         job.ended = Some(now);
         job.next_at = None;
         Ok(())

@@ -448,7 +448,15 @@ async fn a_failed_job_leaves_the_item_as_before_and_may_be_retried() {
             .unwrap();
         let s = wait(&lab, &job).await;
         assert_eq!(s.state, JobState::Failed);
-        assert!(s.error.unwrap().contains("injected"));
+        let e = s.error.unwrap();
+        assert!(e.message.contains("injected"), "{e}");
+        // Like ASR's: a code, a possible cause and a recommended action.
+        assert!(
+            e.code.as_deref().is_some_and(|c| c.starts_with("LAB-")),
+            "{e}"
+        );
+        assert_eq!(e.possible_causes.len(), 1, "{e}");
+        assert!(e.recommended_action.is_some(), "{e}");
         assert_eq!(
             asr.protection_state("web-01").await.unwrap(),
             ProtectionState::FailedOverToAzure

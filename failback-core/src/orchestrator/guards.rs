@@ -12,6 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use super::op::{target_name, Flow};
+use super::report::Failure;
 use super::retry::PollBackoff;
 use super::run::Ctx;
 use crate::error::{Error, Result};
@@ -77,19 +78,20 @@ fn figure(item: &str, seconds: u64) -> Option<Figure> {
 }
 
 fn refuse(item: &str, message: String) -> Flow {
-    Flow::Failed(
-        Error::Invariant {
-            item: item.to_string(),
-            message,
-        }
-        .to_string(),
-    )
+    let e = Error::Invariant {
+        item: item.to_string(),
+        message,
+    };
+    Flow::Failed(Failure::of(&e, e.to_string()))
 }
 
 fn read_failed(op: &OpKey, what: &str, e: Error) -> Flow {
     match e {
         Error::Cancelled => Flow::Pending,
-        e => Flow::Failed(format!("{} of {}: {what}: {e}", op.stage, op.target)),
+        e => Flow::Failed(Failure::of(
+            &e,
+            format!("{} of {}: {what}: {e}", op.stage, op.target),
+        )),
     }
 }
 

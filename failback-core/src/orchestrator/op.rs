@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::report::Failure;
 use super::resume::OpPrior;
 use super::retry::PollBackoff;
 use super::run::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, JobError, Result};
 use crate::events::Event;
 use crate::journal::{Entry, OpKey};
 use crate::provider::{FailoverRequest, JobId, JobState, ReprotectRequest, Target};
@@ -48,7 +49,7 @@ pub(super) enum Flow {
     /// Done.
     Done,
     /// Failed, with the cause.
-    Failed(String),
+    Failed(Failure),
     /// Not finished: cancelled (a running job is left running).
     Pending,
     /// The job is suspended on a manual action: a person decides.
@@ -100,24 +101,29 @@ pub(super) fn target_name(t: &Target) -> String {
     }
 }
 
-/// A failure with its context (stage and target), attached once here.
-pub(super) fn cause(key: &OpKey, e: &Error) -> String {
-    format!("{} of {}: {e}", key.stage, key.target)
+/// A failure with its context (stage and target), attached once here, typed from `e`.
+pub(super) fn cause(key: &OpKey, e: &Error) -> Failure {
+    Failure::of(e, format!("{} of {}: {e}", key.stage, key.target))
 }
 
-fn job_flow(key: &OpKey, job: &JobId, state: JobState, error: &Option<String>) -> Flow {
+fn job_flow(key: &OpKey, job: &JobId, state: JobState, error: &Option<JobError>) -> Flow {
     let how = match state {
         JobState::Succeeded => return Flow::Done,
         JobState::Failed => "failed",
         JobState::Cancelled => "was cancelled",
         JobState::NotStarted | JobState::InProgress | JobState::Suspended => "did not end",
     };
-    Flow::Failed(format!(
-        "{} job {job} of {} {how}{}",
-        key.stage,
-        key.target,
-        error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
-    ))
+    Flow::Failed(Failure {
+        kind: ErrorKind::JobFailed,
+        message: format!(
+            "{} job {job} of {} {how}{}",
+            key.stage,
+            key.target,
+            error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+        ),
+        job_error: error.clone(),
+        request_id: None,
+    })
 }
 
 /// Run an operation to its end, or pick it up where the journal left it.
@@ -139,8 +145,10 @@ pub(super) async fn execute(
         if let Some((job, _)) = &p.job {
             let job = job.clone();
             if ctx.releases(&job) {
-                if let Err(e) = resume_suspended(ctx, key, &job).await {
-                    return Ok((Flow::Failed(cause(key, &e)), run));
+                match resume_suspended(ctx, key, &job).await {
+                    Ok(()) => {}
+                    Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+                    Err(e) => return Ok((Flow::Failed(cause(key, &e)), run)),
                 }
             }
             ctx.emit(Event::JobStarted {
@@ -214,12 +222,12 @@ async fn call(ctx: &Ctx, spec: &OpSpec) -> Result<JobId> {
         Mutation::Failover(_) | Mutation::CancelFailover
     );
     ctx.write_slot(urgent).await;
-    match &spec.mutation {
+    ctx.local_stop(match &spec.mutation {
         Mutation::Reprotect(r) => ctx.recovery.reprotect(target, r).await,
         Mutation::Failover(r) => ctx.recovery.failover(target, r).await,
         Mutation::Commit => ctx.recovery.commit(target).await,
         Mutation::CancelFailover => ctx.recovery.cancel_failover(target).await,
-    }
+    })
 }
 
 /// Resume a job suspended on a manual action that a person released: journaled before the
@@ -237,11 +245,11 @@ async fn resume_suspended(ctx: &Ctx, key: &OpKey, job: &JobId) -> Result<()> {
         at: ctx.now(),
     })?;
     ctx.write_slot(true).await;
-    match ctx
-        .recovery
-        .resume_job(job, "released with failback resume --continue")
-        .await
-    {
+    match ctx.local_stop(
+        ctx.recovery
+            .resume_job(job, "released with failback resume --continue")
+            .await,
+    ) {
         Ok(()) => Ok(()),
         // Resumed already (a lost response, or before a crash): it runs again.
         Err(e) if e.kind() == Some(crate::ErrorKind::Conflict) => Ok(()),
@@ -268,6 +276,9 @@ async fn issue(
     let (job, reattached) = loop {
         let e = match call(ctx, spec).await {
             Ok(job) => break (job, false),
+            // The run stopped (a local write failure): whether the call took effect is
+            // for the resume to find out.
+            Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
             Err(e) => e,
         };
         // Not ready yet (the agent has not re-registered after commit): refused without
@@ -298,13 +309,9 @@ async fn issue(
                 Ok(None) => {}
                 Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
                 Err(e2) => {
-                    return Ok((
-                        Flow::Failed(format!(
-                            "{}; whether it took effect is unknown: {e2}",
-                            cause(key, &e)
-                        )),
-                        run,
-                    ))
+                    let mut f = cause(key, &e);
+                    f.message = format!("{}; whether it took effect is unknown: {e2}", f.message);
+                    return Ok((Flow::Failed(f), run));
                 }
             }
         }
@@ -428,7 +435,7 @@ async fn poll(
                 stage: key.stage.to_string(),
                 seconds: limit.as_secs(),
             };
-            return Ok((Flow::Failed(e.to_string()), run));
+            return Ok((Flow::Failed(Failure::of(&e, e.to_string())), run));
         }
         let remaining = (deadline - now).to_std().unwrap_or(Duration::ZERO);
         let wait = backoff.next(status.poll_after).min(remaining);

@@ -24,7 +24,7 @@ use super::run::Ctx;
 use super::unit::{
     apply_record, fail_items, mutation, new_outcome, run_jobs, StageJob, StageOutcome,
 };
-use super::{ApplicationOutcome, HoldRecord, ItemOutcome, ItemStatus};
+use super::{ApplicationOutcome, Failure, HoldRecord, ItemOutcome, ItemStatus};
 use crate::error::Result;
 use crate::estate::Flavor;
 use crate::events::Event;
@@ -265,10 +265,7 @@ impl Scheduler {
                     .cloned()
                     .unwrap_or((stage, cause.clone()));
                 if let Some(o) = self.outcome_mut(item) {
-                    o.status = ItemStatus::Failed {
-                        stage: st,
-                        cause: c,
-                    };
+                    o.status = ItemStatus::failed(st, &c);
                 }
             }
             self.states[a] = AppState::Ended;
@@ -416,7 +413,10 @@ impl Scheduler {
                 self.fail_app(
                     a,
                     Stage::Failover,
-                    "a unit of the application failed before its cutover",
+                    &Failure::new(
+                        crate::ErrorKind::Refused,
+                        "a unit of the application failed before its cutover",
+                    ),
                 )?;
                 continue;
             }
@@ -613,7 +613,7 @@ impl Scheduler {
         }
     }
 
-    fn fail_app(&mut self, a: usize, stage: Stage, cause: &str) -> Result<()> {
+    fn fail_app(&mut self, a: usize, stage: Stage, cause: &Failure) -> Result<()> {
         let items: Vec<String> = self.apps[a].items().map(str::to_string).collect();
         let pending: Vec<String> = items
             .into_iter()
@@ -626,10 +626,7 @@ impl Scheduler {
         fail_items(&self.ctx, &pending, stage, cause)?;
         for i in &pending {
             if let Some(o) = self.outcome_mut(i) {
-                o.status = ItemStatus::Failed {
-                    stage,
-                    cause: cause.to_string(),
-                };
+                o.status = ItemStatus::failed(stage, cause);
             }
         }
         self.states[a] = AppState::Ended;
@@ -683,20 +680,20 @@ impl Scheduler {
                         fail_items(&self.ctx, &items, stage, &cause)?;
                         for i in &items {
                             if let Some(o) = self.outcome_mut(i) {
-                                o.status = ItemStatus::Failed {
-                                    stage,
-                                    cause: cause.clone(),
-                                };
+                                o.status = ItemStatus::failed(stage, &cause);
                             }
                         }
                         if self.states[a] == AppState::Reprotecting {
                             self.fail_app(
                                 a,
                                 Stage::Failover,
-                                &format!(
-                                    "not cut over: its application's unit {} failed: {cause}",
-                                    self.ctx.plan.units[u].name
-                                ),
+                                &Failure {
+                                    message: format!(
+                                        "not cut over: its application's unit {} failed: {cause}",
+                                        self.ctx.plan.units[u].name
+                                    ),
+                                    ..cause.clone()
+                                },
                             )?;
                         }
                     }
@@ -1103,8 +1100,9 @@ async fn wait_healthy(ctx: &Ctx, item: &str) -> Result<Flow> {
             Ok(s) => s,
             Err(crate::Error::Cancelled) => return Ok(Flow::Pending),
             Err(e) => {
-                return Ok(Flow::Failed(format!(
-                    "waiting for {item} to replicate healthily: {e}"
+                return Ok(Flow::Failed(Failure::of(
+                    &e,
+                    format!("waiting for {item} to replicate healthily: {e}"),
                 )))
             }
         };
@@ -1117,8 +1115,9 @@ async fn wait_healthy(ctx: &Ctx, item: &str) -> Result<Flow> {
             Ok(p) => p,
             Err(crate::Error::Cancelled) => return Ok(Flow::Pending),
             Err(e) => {
-                return Ok(Flow::Failed(format!(
-                    "waiting for {item} to replicate healthily: {e}"
+                return Ok(Flow::Failed(Failure::of(
+                    &e,
+                    format!("waiting for {item} to replicate healthily: {e}"),
                 )))
             }
         };
@@ -1149,7 +1148,10 @@ async fn wait_healthy(ctx: &Ctx, item: &str) -> Result<Flow> {
                 figure: None,
                 at: now,
             })?;
-            return Ok(Flow::Failed(format!("wait-healthy: {detail}")));
+            return Ok(Flow::Failed(Failure::new(
+                crate::ErrorKind::Deadline,
+                format!("wait-healthy: {detail}"),
+            )));
         }
         let left = (until - now).to_std().unwrap_or_default();
         if !ctx.sleep(backoff.next(None).min(left)).await {

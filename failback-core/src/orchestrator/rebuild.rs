@@ -231,10 +231,7 @@ fn status(
     o: &ItemOutcome,
 ) -> ItemStatus {
     if let Some((stage, cause)) = prior.failed(&o.item) {
-        return ItemStatus::Failed {
-            stage: *stage,
-            cause: cause.clone(),
-        };
+        return ItemStatus::failed(*stage, cause);
     }
     let targets = targets_of(plan, &o.item);
     let app = app_of.get(o.item.as_str()).map(|&a| &plan.applications[a]);

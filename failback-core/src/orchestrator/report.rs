@@ -4,11 +4,71 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ErrorKind, JobError};
 use crate::journal::HoldKey;
 use crate::provider::JobId;
 use crate::request::Stage;
 use crate::rules::Finding;
 use crate::runbook::Phase;
+
+/// Why an item (or an operation) failed, typed to the end: the kind (a provider's, a
+/// refused invariant, a deadline), the whole cause line, and what the provider said (its
+/// job error, its request id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// The cause, with the stage and target it happened on.
+    pub message: String,
+    /// The provider's job error, for a failed job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_error: Option<JobError>,
+    /// The provider's request id, when the failure was a call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Failure {
+    /// A failure of `kind` with its cause line and nothing from a provider.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            job_error: None,
+            request_id: None,
+        }
+    }
+
+    /// The failure an error makes, under the cause line `message`: its kind (`Other` when
+    /// it has none), job error and request id.
+    pub fn of(e: &crate::Error, message: impl Into<String>) -> Failure {
+        let p = e.provider_error();
+        Failure {
+            kind: e.kind().unwrap_or(ErrorKind::Other),
+            message: message.into(),
+            job_error: p.and_then(|p| p.job_error.clone()),
+            request_id: p.and_then(|p| p.request_id.clone()),
+        }
+    }
+}
+
+impl ItemStatus {
+    /// An item failed in `stage` with `failure`.
+    pub fn failed(stage: Stage, failure: &Failure) -> ItemStatus {
+        ItemStatus::Failed {
+            stage,
+            cause: failure.message.clone(),
+            kind: Some(failure.kind),
+            job_error: failure.job_error.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// How an item ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,8 +80,14 @@ pub enum ItemStatus {
     Failed {
         /// The stage.
         stage: Stage,
-        /// The cause.
+        /// The cause, in one line.
         cause: String,
+        /// What kind of failure (absent in a report of an older failback).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<ErrorKind>,
+        /// The provider's job error, for a failed job.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_error: Option<JobError>,
     },
     /// Not finished: cancelled, or interrupted (resume the journal to go on), or waiting
     /// behind a held application (its disk slots, its wave).

@@ -18,7 +18,7 @@ pub(super) struct OpPrior {
     /// Its job and when it was recorded.
     pub job: Option<(JobId, DateTime<Utc>)>,
     /// How its job ended, why, and when.
-    pub finished: Option<(JobState, Option<String>, DateTime<Utc>)>,
+    pub finished: Option<(JobState, Option<crate::error::JobError>, DateTime<Utc>)>,
 }
 
 impl OpPrior {
@@ -32,7 +32,7 @@ impl OpPrior {
 #[derive(Debug, Default)]
 pub(super) struct Prior {
     ops: HashMap<OpKey, OpPrior>,
-    failed: HashMap<String, (Stage, String)>,
+    failed: HashMap<String, (Stage, super::report::Failure)>,
     /// Holds reached, with their reason and (for a manual action) the suspended job.
     held: std::collections::BTreeMap<HoldKey, (String, Option<JobId>)>,
     /// Holds a person released.
@@ -95,9 +95,20 @@ impl Prior {
                     o.finished = Some((*state, error.clone(), *at));
                 }
                 Entry::ItemFailed {
-                    item, stage, cause, ..
+                    item,
+                    stage,
+                    cause,
+                    kind,
+                    job_error,
+                    ..
                 } => {
-                    p.failed.insert(item.clone(), (*stage, cause.clone()));
+                    let failure = super::report::Failure {
+                        kind: kind.unwrap_or(crate::ErrorKind::Other),
+                        message: cause.clone(),
+                        job_error: job_error.clone(),
+                        request_id: None,
+                    };
+                    p.failed.insert(item.clone(), (*stage, failure));
                 }
                 Entry::Held {
                     hold, reason, job, ..
@@ -180,7 +191,7 @@ impl Prior {
     }
 
     /// How an item failed in the earlier run.
-    pub(super) fn failed(&self, item: &str) -> Option<&(Stage, String)> {
+    pub(super) fn failed(&self, item: &str) -> Option<&(Stage, super::report::Failure)> {
         self.failed.get(item)
     }
 

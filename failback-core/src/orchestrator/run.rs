@@ -204,6 +204,7 @@ impl Orchestrator {
             release,
             released_jobs,
             next_write: Mutex::new(WriteQueue::default()),
+            stopped: Mutex::new(None),
             recovery: self.recovery.clone(),
             onprem: self.onprem.clone(),
             clock: self.clock.clone(),
@@ -239,6 +240,11 @@ async fn drive(
 ) -> Result<RunReport> {
     let out = drive_open(ctx.clone(), run_id, started_at, resumed).await;
     ctx.recorder.close();
+    // A local write failure stopped the run: it is returned rather than the report of a
+    // run that did not end (its journal stays resumable).
+    if let Some(e) = ctx.stopped.lock().ok().and_then(|mut s| s.take()) {
+        return Err(e);
+    }
     out
 }
 
@@ -257,6 +263,10 @@ async fn drive_open(
         dry_run: ctx.settings.dry_run,
     });
     let shaped = super::phases::run(ctx.clone(), resumed).await?;
+    if ctx.stopped.lock().map(|s| s.is_some()).unwrap_or(false) {
+        // Not finished: no run_finished record.
+        return Err(Error::Cancelled);
+    }
     let report = RunReport {
         run_id,
         started_at,
@@ -324,6 +334,9 @@ pub(super) struct Ctx {
     pub(super) released_jobs: std::collections::HashSet<crate::provider::JobId>,
     /// When the next remote write may go (the write rate).
     pub(super) next_write: Mutex<WriteQueue>,
+    /// The local write failure that stopped the run ([`Error::LocalWrite`]), returned by
+    /// the run instead of its report.
+    pub(super) stopped: Mutex<Option<Error>>,
 }
 
 impl Ctx {
@@ -475,7 +488,7 @@ impl Ctx {
         let attempts = self.settings.retry_attempts.max(1);
         let mut attempt = 1;
         loop {
-            match call().await {
+            match self.local_stop(call().await) {
                 Ok(v) => return Ok(v),
                 Err(e) if e.is_retryable() && attempt < attempts => {
                     let wait = jitter.next(e.retry_after());
@@ -487,6 +500,23 @@ impl Ctx {
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// A local write failure of a provider (its own state file) stops the run: it is kept
+    /// for the run to return, the run is cancelled (no new operation is issued, running
+    /// jobs are left to the provider, items stay as they are), and the caller sees
+    /// [`Error::Cancelled`]. Other results pass through.
+    pub(super) fn local_stop<T>(&self, r: Result<T>) -> Result<T> {
+        match r {
+            Err(e @ Error::LocalWrite { .. }) => {
+                if let Ok(mut s) = self.stopped.lock() {
+                    s.get_or_insert(e);
+                }
+                self.cancel.cancel();
+                Err(Error::Cancelled)
+            }
+            other => other,
         }
     }
 

@@ -151,7 +151,8 @@ fn entries(path: &PathBuf) -> Vec<Entry> {
 
 fn status(id: &JobId, state: JobState) -> JobStatus {
     JobStatus {
-        error: (state == JobState::Failed).then(|| "disk write error on the master target".into()),
+        error: (state == JobState::Failed)
+            .then(|| crate::JobError::message("disk write error on the master target")),
         ..JobStatus::new(id.clone(), state)
     }
 }
@@ -255,7 +256,7 @@ fn drain(rx: &mut tokio::sync::broadcast::Receiver<Event>) -> Vec<Event> {
 
 fn failed_in(o: &ItemOutcome) -> (Stage, String) {
     match &o.status {
-        ItemStatus::Failed { stage, cause } => (*stage, cause.clone()),
+        ItemStatus::Failed { stage, cause, .. } => (*stage, cause.clone()),
         other => panic!("{} is {other:?}", o.item),
     }
 }
@@ -692,12 +693,8 @@ async fn a_retryable_error_is_retried_after_a_backoff_honouring_retry_after() {
     let c = calls.clone();
     rec.expect_reprotect().times(2).returning(move |_, _| {
         if c.fetch_add(1, Ordering::SeqCst) == 0 {
-            Err(Error::Provider {
-                provider: "mock".into(),
-                kind: ErrorKind::RateLimited,
-                message: "429".into(),
-                retry_after: Some(Duration::from_secs(30)),
-            })
+            Err(Error::provider("mock", ErrorKind::RateLimited, "429")
+                .with_retry_after(Duration::from_secs(30)))
         } else {
             Ok(JobId("rp-1".into()))
         }
@@ -1327,3 +1324,156 @@ async fn a_whole_failback_journals_every_intent_before_its_job_and_ends_done() {
 }
 
 mod phases;
+
+// ----- the error contract: typed to the end -----
+
+fn asr_job_error() -> crate::JobError {
+    crate::JobError {
+        code: Some("78093".into()),
+        message: "the VM is not running".into(),
+        possible_causes: vec!["the Azure VM was shut down".into()],
+        recommended_action: Some("start the VM and retry".into()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_jobs_error_is_typed_in_the_report_the_events_and_the_journal() {
+    let mut rec = MockRecoveryProvider::new();
+    rec.expect_reprotect()
+        .returning(|_, _| Ok(JobId("rp-9".into())));
+    rec.expect_job().returning(|j| {
+        Ok(JobStatus {
+            error: Some(asr_job_error()),
+            ..JobStatus::new(j.clone(), JobState::Failed)
+        })
+    });
+    let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
+    let mut events = o.subscribe();
+    let plan = plan_of(
+        vec![single("web-01", S::FailedOverToAzure, &[Stage::Reprotect])],
+        Request::default(),
+    );
+    let (report, journal) = run(&o, &plan, "typed-job-error").await;
+    match &report.items[0].status {
+        ItemStatus::Failed {
+            stage,
+            cause,
+            kind,
+            job_error,
+        } => {
+            assert_eq!(*stage, Stage::Reprotect);
+            assert_eq!(*kind, Some(ErrorKind::JobFailed));
+            assert_eq!(job_error.as_ref(), Some(&asr_job_error()));
+            // The cause line says it all for people: code, cause and action.
+            for part in ["78093", "shut down", "start the VM", "rp-9"] {
+                assert!(cause.contains(part), "{part}: {cause}");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    // A JSON round trip of the run report keeps the code, causes and action.
+    let back: RunReport = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+    assert_eq!(back, report);
+    // The journal keeps it on the job's end and on the item's failure.
+    assert!(journal.iter().any(|e| matches!(e,
+        Entry::JobFinished { error: Some(j), .. } if *j == asr_job_error())));
+    assert!(journal.iter().any(|e| matches!(e,
+        Entry::ItemFailed { kind: Some(ErrorKind::JobFailed), job_error: Some(j), .. }
+            if *j == asr_job_error())));
+    // And so do the events.
+    let mut failed = None;
+    let mut finished = None;
+    while let Ok(e) = events.try_recv() {
+        match e {
+            Event::ItemFailed {
+                kind, job_error, ..
+            } => failed = Some((kind, job_error)),
+            Event::StageFinished { error: Some(f), .. } => finished = Some(f),
+            _ => {}
+        }
+    }
+    assert_eq!(failed, Some((ErrorKind::JobFailed, Some(asr_job_error()))));
+    let f = finished.unwrap();
+    assert_eq!(
+        (f.kind, f.job_error),
+        (ErrorKind::JobFailed, Some(asr_job_error()))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_calls_kind_request_id_and_source_reach_the_report() {
+    let mut rec = MockRecoveryProvider::new();
+    rec.expect_reprotect().returning(|_, _| {
+        Err(
+            Error::provider("azure", ErrorKind::PermissionDenied, "AuthorizationFailed")
+                .with_request_id("req-42")
+                .with_source(std::io::Error::other("403 Forbidden")),
+        )
+    });
+    let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
+    let plan = plan_of(
+        vec![single("web-01", S::FailedOverToAzure, &[Stage::Reprotect])],
+        Request::default(),
+    );
+    let (report, journal) = run(&o, &plan, "typed-call-error").await;
+    match &report.items[0].status {
+        ItemStatus::Failed { kind, cause, .. } => {
+            assert_eq!(*kind, Some(ErrorKind::PermissionDenied));
+            assert!(
+                cause.contains("req-42") && cause.contains("reprotect"),
+                "{cause}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(journal.iter().any(|e| matches!(
+        e,
+        Entry::ItemFailed {
+            kind: Some(ErrorKind::PermissionDenied),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn every_kind_has_a_status_and_context_and_source_survive() {
+    use std::error::Error as _;
+    for kind in ErrorKind::ALL {
+        let e = Error::provider("lab", kind, "x");
+        assert_eq!(e.status(), kind.status(), "{kind}");
+        assert_eq!(e.kind(), Some(kind));
+        // Only temporary kinds are retried at once (NotReady waits on its own budget).
+        assert!(!e.is_retryable() || kind.status() == crate::ErrorStatus::Temporary);
+        assert!(!kind.to_string().is_empty());
+    }
+    let e = Error::provider("azure", ErrorKind::Unavailable, "503")
+        .with_operation("reprotect", "item web-01")
+        .with_request_id("req-1")
+        .with_retry_after(Duration::from_secs(5))
+        .with_job_error(asr_job_error())
+        .with_source(std::io::Error::other("connection reset"));
+    assert!(e.is_retryable());
+    let text = e.to_string();
+    for part in [
+        "azure",
+        "unavailable",
+        "reprotect of item web-01",
+        "503",
+        "78093",
+        "req-1",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    let source = e.source().unwrap();
+    assert_eq!(source.to_string(), "connection reset");
+    // An adapter that spent its own retry budget says so: not retried again.
+    let spent = e.with_status(crate::ErrorStatus::Persistent);
+    assert!(!spent.is_retryable());
+    assert_eq!(spent.status(), crate::ErrorStatus::Persistent);
+    // The kinds of the run's own refusals.
+    let inv = Error::Invariant {
+        item: "a".into(),
+        message: "no".into(),
+    };
+    assert_eq!(inv.kind(), Some(ErrorKind::Refused));
+}

@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use super::guards::{after_failover, before_commit, before_failover, data_loss_at, MemberFacts};
 use super::op::{execute, Flow, Mutation, OpRun, OpSpec};
 use super::run::Ctx;
-use super::{ItemOutcome, ItemStatus, StageRecord};
+use super::{Failure, ItemOutcome, ItemStatus, StageRecord};
 use crate::error::Result;
 use crate::events::Event;
 use crate::journal::{Check, Entry};
@@ -112,18 +112,22 @@ pub(super) fn apply_record(o: &mut ItemOutcome, out: &StageOutcome, facts: Optio
 }
 
 /// Record `items` failed in `stage` with `cause`, in the journal and the event stream.
-pub(super) fn fail_items(ctx: &Ctx, items: &[String], stage: Stage, cause: &str) -> Result<()> {
+pub(super) fn fail_items(ctx: &Ctx, items: &[String], stage: Stage, cause: &Failure) -> Result<()> {
     for it in items {
         ctx.append(&Entry::ItemFailed {
             item: it.clone(),
             stage,
-            cause: cause.to_string(),
+            cause: cause.message.clone(),
+            kind: Some(cause.kind),
+            job_error: cause.job_error.clone(),
             at: ctx.now(),
         })?;
         ctx.emit(Event::ItemFailed {
             item: it.clone(),
             stage,
-            cause: cause.to_string(),
+            cause: cause.message.clone(),
+            kind: cause.kind,
+            job_error: cause.job_error.clone(),
         });
     }
     Ok(())

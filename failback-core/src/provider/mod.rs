@@ -87,8 +87,9 @@ pub struct JobStatus {
     pub state: JobState,
     /// Progress in percent, when the provider tells.
     pub progress: Option<u8>,
-    /// Why it failed, for a failed job.
-    pub error: Option<String>,
+    /// Why it failed, for a failed (or cancelled) job: the provider's code, message,
+    /// possible causes and recommended action.
+    pub error: Option<crate::error::JobError>,
     /// How long to wait before asking again, when the provider suggests it.
     pub poll_after: Option<Duration>,
     /// When the job started (ASR's `Job.startTime`), when the provider tells: how a

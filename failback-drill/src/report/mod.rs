@@ -331,7 +331,7 @@ pub fn status_word(i: &ItemOutcome) -> &'static str {
 pub fn cause(i: &ItemOutcome) -> String {
     match &i.status {
         ItemStatus::Done => String::new(),
-        ItemStatus::Failed { stage, cause } => format!("{stage}: {cause}"),
+        ItemStatus::Failed { stage, cause, .. } => format!("{stage}: {cause}"),
         ItemStatus::Pending => {
             "not finished: the run was cancelled or interrupted, or it waits behind a held application".to_string()
         }
@@ -414,6 +414,13 @@ pub(crate) mod tests {
             status: ItemStatus::Failed {
                 stage: Stage::Failover,
                 cause: "job <j-9> failed: disk \"d1\" & |pipe| lost".into(),
+                kind: Some(failback_core::ErrorKind::JobFailed),
+                job_error: Some(failback_core::JobError {
+                    code: Some("78093".into()),
+                    message: "disk \"d1\" & |pipe| lost".into(),
+                    possible_causes: vec!["the datastore <ds-1> went away".into()],
+                    recommended_action: Some("check the datastore".into()),
+                }),
             },
             stages: vec![
                 rec(Stage::Reprotect, 5, Some(70), Some(true)),

@@ -211,12 +211,12 @@ impl Fake {
             for i in &items {
                 if st.agent_ready_at.get(i).is_some_and(|t| *t > now) {
                     st.not_ready_refusals += 1;
-                    return Err(Error::Provider {
-                        provider: "fake".into(),
-                        kind: ErrorKind::NotReady,
-                        message: format!("the mobility agent of {i} isn't installed yet"),
-                        retry_after: Some(MINUTE),
-                    });
+                    return Err(Error::provider(
+                        "fake",
+                        ErrorKind::NotReady,
+                        format!("the mobility agent of {i} isn't installed yet"),
+                    )
+                    .with_retry_after(MINUTE));
                 }
             }
         }
