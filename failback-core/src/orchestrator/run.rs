@@ -108,6 +108,7 @@ impl Orchestrator {
         journal: Journal,
         cancel: CancellationToken,
     ) -> Result<RunReport> {
+        self.supports(plan)?;
         let started_at = self.clock.now();
         let run_id = run_id(started_at, self.settings.seed);
         let recorder = Recorder::new(journal);
@@ -126,6 +127,50 @@ impl Orchestrator {
             false,
         );
         drive(ctx, run_id, started_at, false).await
+    }
+
+    /// Refuse, before anything is journaled or called, a plan the providers' capabilities
+    /// cannot carry: recovery plans (a replication group's failover and commit) without
+    /// `recovery_plans`; the flavour's failover (planned for the modernized flavour)
+    /// without it; the `rollback` commit policy without `cancel_failover`. (A failed
+    /// verification is rolled back only where `cancel_failover` is offered; elsewhere it
+    /// is held uncommitted.)
+    fn supports(&self, plan: &Plan) -> Result<()> {
+        let cap = self.recovery.capability();
+        let refuse = |what: &str, why: String| {
+            Err(Error::Invariant {
+                item: what.to_string(),
+                message: format!(
+                    "{why}; provider {} cannot carry this plan, so nothing was done",
+                    self.recovery.name()
+                ),
+            })
+        };
+        if !cap.recovery_plans {
+            if let Some(u) = plan.units.iter().find(|u| u.recovery_plan.is_some()) {
+                return refuse(
+                    &u.name,
+                    format!(
+                        "unit {} fails over and commits through recovery plan {}, and the provider has no recovery plans",
+                        u.name,
+                        u.recovery_plan.as_deref().unwrap_or("")
+                    ),
+                );
+            }
+        }
+        if plan.flavor == crate::estate::Flavor::Modernized && !cap.planned_failover {
+            return refuse(
+                "plan",
+                "the modernized flavour fails back by planned failover, which the provider does not offer".into(),
+            );
+        }
+        if plan.request.commit == crate::runbook::CommitPolicy::Rollback && !cap.cancel_failover {
+            return refuse(
+                "plan",
+                "the rollback commit policy cancels every failover, which the provider does not offer".into(),
+            );
+        }
+        Ok(())
     }
 
     /// Continue the run of a journal read back with [`Journal::open`]. Operations whose

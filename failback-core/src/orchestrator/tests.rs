@@ -211,10 +211,21 @@ fn accepting_mutations(rec: &mut MockRecoveryProvider) {
 }
 
 fn orchestrator(
-    rec: MockRecoveryProvider,
+    mut rec: MockRecoveryProvider,
     onprem: MockOnPremProvider,
     settings: RunSettings,
 ) -> Orchestrator {
+    // Everything, unless the test said otherwise (its expectation was set first).
+    rec.expect_capability().returning(|| RecoveryCapability {
+        classic: true,
+        modernized: true,
+        recovery_plans: true,
+        planned_failover: true,
+        cancel: true,
+        cancel_failover: true,
+        resume_jobs: true,
+    });
+    rec.expect_name().return_const("mock".to_string());
     Orchestrator::new(Arc::new(rec), Arc::new(onprem), TestClock::new(), settings)
 }
 
@@ -1476,4 +1487,47 @@ fn every_kind_has_a_status_and_context_and_source_survive() {
         message: "no".into(),
     };
     assert_eq!(inv.kind(), Some(ErrorKind::Refused));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_provider_without_recovery_plans_refuses_a_group_plan_before_the_run() {
+    let mut rec = MockRecoveryProvider::new();
+    rec.expect_capability().returning(|| RecoveryCapability {
+        classic: true,
+        cancel: true,
+        ..RecoveryCapability::default()
+    });
+    rec.expect_failover().never();
+    rec.expect_reprotect().never();
+    rec.expect_protection_state().never();
+    let o = orchestrator(rec, MockOnPremProvider::new(), RunSettings::default());
+    let plan = plan_of(
+        vec![group(
+            "app",
+            "rp-app",
+            &["db", "web"],
+            S::ReplicatingToOnPrem,
+            &[Stage::Failover, Stage::Commit],
+        )],
+        Request::default(),
+    );
+    let path = journal_path("no-recovery-plans");
+    let err = o
+        .run(
+            &plan,
+            Journal::create(&path).unwrap(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::Refused));
+    let text = err.to_string();
+    assert!(
+        text.contains("rp-app") && text.contains("no recovery plans"),
+        "{text}"
+    );
+    assert!(
+        std::fs::read(&path).unwrap().is_empty(),
+        "nothing journaled"
+    );
 }

@@ -4,7 +4,13 @@
 //! failing at run time; [`ErrorKind::NotSupported`](crate::ErrorKind::NotSupported)
 //! remains for what slips through.
 //!
-//! The in-memory lab site (`crate::lab`) is the reference implementation of both.
+//! The in-memory lab site (the `failback-lab` crate) is the reference implementation of
+//! both; the conformance kit (the `failback-testkit` crate) holds the checks every
+//! provider runs, chosen by these capabilities. The orchestrator reads them too: a plan
+//! they cannot carry (recovery plans without `recovery_plans`, the modernized flavour
+//! without `planned_failover`, the `rollback` policy without `cancel_failover`) is
+//! refused before the run, and a failed verification is rolled back only where
+//! `cancel_failover` is offered.
 
 mod onprem;
 mod recovery;

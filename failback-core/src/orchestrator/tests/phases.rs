@@ -284,6 +284,9 @@ impl RecoveryProvider for Fake {
     }
     fn capability(&self) -> RecoveryCapability {
         RecoveryCapability {
+            classic: !self.modernized,
+            modernized: self.modernized,
+            planned_failover: self.modernized,
             cancel_failover: self.modernized,
             resume_jobs: true,
             recovery_plans: true,
@@ -890,8 +893,12 @@ async fn a_modernized_failover_needs_no_fresh_point_and_loses_nothing() {
         .times(1)
         .withf(|_, r| r.planned)
         .returning(|_, _| Ok(JobId("fo-1".into())));
-    rec.expect_capability()
-        .returning(RecoveryCapability::default);
+    // Planned failovers, but no cancel.
+    rec.expect_capability().returning(|| RecoveryCapability {
+        modernized: true,
+        planned_failover: true,
+        ..RecoveryCapability::default()
+    });
     onprem
         .expect_vm_runtime()
         .returning(|i| Ok(Some(running(i))));
