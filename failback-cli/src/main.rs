@@ -154,7 +154,10 @@ pub(crate) fn load_request(
                 path: p.clone(),
                 source,
             })?;
-            (Request::from_json_str(&text)?, text)
+            (
+                Request::from_json_str(&text).map_err(|e| e.in_file(p))?,
+                text,
+            )
         }
         None => (Request::default(), String::new()),
     })

@@ -440,3 +440,36 @@ fn request_with_a_bad_value_exits_1() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("failback-request/1"), "{}", stderr(&o));
 }
+
+#[test]
+fn an_estate_error_names_the_file_and_an_unknown_field_is_to_be_renamed() {
+    let text = healthy_text().replacen("\"recovery_plans\"", "\"recovery_plan\"", 1);
+    let path = temp_file("unknown-field.json", &text);
+    let o = run_paths("assess", &path, &[]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}: estate", path.display())),
+        "{err}"
+    );
+    assert!(err.contains("unknown field `recovery_plan`"), "{err}");
+    assert!(err.contains("rename the field"), "{err}");
+    assert!(!err.contains("correct the value"), "{err}");
+}
+
+#[test]
+fn a_huge_bad_value_is_not_echoed_whole() {
+    let huge = "y".repeat(5_000_000);
+    let text = healthy_text().replacen("\"vmware_vm\"", &format!("\"{huge}\""), 1);
+    let path = temp_file("huge-value.json", &text);
+    let o = run_paths("assess", &path, &[]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+    // What matters stays: the field, the size of the value, the values expected.
+    assert!(
+        err.contains("items[0].kind") && err.contains("5000000 bytes"),
+        "{err}"
+    );
+    assert!(err.contains("`vmware_vm`"), "{err}");
+}

@@ -11,6 +11,9 @@ use crate::state::InvalidTransition;
 /// fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputError {
+    /// The file the document was read from, when it was read from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
     /// Which document: `estate` or `request`.
     pub document: &'static str,
     /// Path of the bad field, like `items[3].host`; empty for the document as a whole.
@@ -25,8 +28,66 @@ pub struct InputError {
     pub fix: String,
 }
 
+/// The longest message an input error repeats: a value longer than this (a 5 MB string)
+/// is cut, with its length said.
+pub const MAX_MESSAGE_CHARS: usize = 600;
+
+/// The longest quoted value (between backticks, as serde quotes them) a message repeats.
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// `message` with every quoted value longer than 60 characters cut to its start and its
+/// length (so that the rest of the message, such as the values expected, stays), then
+/// the whole cut to [`MAX_MESSAGE_CHARS`] characters; always on character boundaries.
+pub fn clip_message(message: String) -> String {
+    if message.len() <= MAX_QUOTED_CHARS {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len().min(MAX_MESSAGE_CHARS * 4));
+    for (n, part) in message.split('`').enumerate() {
+        if n > 0 {
+            out.push('`');
+        }
+        let quoted = n % 2 == 1;
+        if quoted && part.chars().count() > MAX_QUOTED_CHARS {
+            let head: String = part.chars().take(MAX_QUOTED_CHARS / 2).collect();
+            out.push_str(&format!("{head}… ({} bytes)", part.len()));
+        } else {
+            out.push_str(part);
+        }
+    }
+    if out.chars().count() <= MAX_MESSAGE_CHARS {
+        return out;
+    }
+    let cut: String = out.chars().take(MAX_MESSAGE_CHARS - 40).collect();
+    format!("{cut}… (cut: the message holds {} bytes)", out.len())
+}
+
+impl InputError {
+    /// A problem of `document` at the field `path` (no line yet), its message cut to
+    /// [`MAX_MESSAGE_CHARS`].
+    pub fn new(
+        document: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> InputError {
+        InputError {
+            file: None,
+            document,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: clip_message(message.into()),
+            fix: fix.into(),
+        }
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}: ", file.display())?;
+        }
         write!(f, "{}", self.document)?;
         if !self.path.is_empty() {
             write!(f, " field `{}`", self.path)?;
@@ -495,6 +556,22 @@ impl Error {
                                 e.column = Some(c);
                             }
                         }
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// The same error with the input problems that name no file placed in `file`, the
+    /// file the document was read from.
+    pub fn in_file(self, file: &std::path::Path) -> Error {
+        match self {
+            Error::InvalidInput(list) => Error::InvalidInput(
+                list.into_iter()
+                    .map(|mut e| {
+                        e.file.get_or_insert_with(|| file.to_path_buf());
                         e
                     })
                     .collect(),

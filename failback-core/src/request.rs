@@ -216,7 +216,7 @@ impl Request {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_json_str(&text)
+        Self::from_json_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// Parse a request document (its references are checked against an estate by

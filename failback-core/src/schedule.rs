@@ -124,14 +124,7 @@ fn secs(d: Duration) -> u64 {
 }
 
 fn request_error(path: String, message: String, fix: &str) -> InputError {
-    InputError {
-        document: "request",
-        path,
-        line: None,
-        column: None,
-        message,
-        fix: fix.to_string(),
-    }
+    InputError::new("request", path, message, fix)
 }
 
 /// The run's shape for `units` (the plan's, in order) of `estate` under `request`, with

@@ -136,7 +136,7 @@ impl Estate {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_json_str(&text)
+        Self::from_json_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// Parse and validate an estate document. Every error names the path of the bad field
@@ -187,12 +187,9 @@ impl Problem {
         // own: point at the nearest enclosing value that the text has.
         let pos = locate::locate_nearest(text, &self.path);
         InputError {
-            document,
-            path: self.path.to_string(),
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
-            message: self.message,
-            fix: self.fix,
+            ..InputError::new(document, self.path.to_string(), self.message, self.fix)
         }
     }
 }
@@ -206,12 +203,9 @@ pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     let single = |path: String, line, column, message: String, fix: String| {
         Error::InvalidInput(vec![InputError {
-            document,
-            path,
             line,
             column,
-            message,
-            fix,
+            ..InputError::new(document, path, message, fix)
         }])
     };
     // Syntax first, so a truncated document says where it broke.
@@ -289,6 +283,16 @@ pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
             path = p;
             fix = "keep one member of that name in the object".into();
             None
+        } else if message.starts_with("unknown field") {
+            fix = format!(
+                "rename the field to one of those the message lists (a typo?) or remove it; docs/{document}.md lists the fields"
+            );
+            at(&path)
+        } else if message.starts_with("unknown variant") {
+            fix = format!(
+                "use one of the values the message lists; docs/{document}.md says what each means"
+            );
+            at(&path)
         } else {
             at(&path)
         };
