@@ -27,7 +27,7 @@
 //!     run_id: "r1".into(),
 //!     at: now,
 //!     plan: Box::new(plan),
-//!     settings: serde_json::json!({}),
+//!     settings: Default::default(),
 //! })?;
 //! let op = OpKey::new(Target::Item("web-01".into()), Stage::Reprotect);
 //! j.append(&Entry::Intent { op, at: now })?;
@@ -174,8 +174,9 @@ pub enum Entry {
         at: DateTime<Utc>,
         /// The plan being run.
         plan: Box<Plan>,
-        /// The run's settings, as JSON (see the orchestrator's settings type).
-        settings: serde_json::Value,
+        /// The run's settings: a resume needs the journal alone (a journal of an older
+        /// failback, whose settings lack a field, takes that field's default).
+        settings: Box<crate::orchestrator::RunSettings>,
     },
     /// A mutation is about to be issued.
     Intent {
@@ -666,7 +667,7 @@ mod tests {
             run_id: "r1".into(),
             at: Utc::now(),
             plan: Box::new(plan),
-            settings: serde_json::json!({}),
+            settings: Default::default(),
         }
     }
 

@@ -580,12 +580,7 @@ pub fn resume(
     };
     let plan: Plan = plan.as_ref().clone();
     same_run(journal, &opened.entries, &plan, &lab, &lab_path)?;
-    let settings: RunSettings = serde_json::from_value(settings.clone()).map_err(|e| {
-        DrillError::usage(format!(
-            "{}: the run's settings cannot be read: {e}",
-            journal.display()
-        ))
-    })?;
+    let settings: RunSettings = settings.as_ref().clone();
     let bound = lab_bound(&plan, &lab, &settings);
     let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
         .with_estate(&lab.estate())
@@ -772,7 +767,7 @@ pub fn report_journal(journal: &Path, out: Option<&Path>) -> Result<Finished, Dr
 fn drill_bound(
     dir: &Path,
     plan: &Plan,
-    settings: &serde_json::Value,
+    settings: &RunSettings,
 ) -> Result<Option<Bounds>, DrillError> {
     let path = dir.join(MANIFEST_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -784,7 +779,7 @@ fn drill_bound(
             path.display()
         ))
     })?;
-    let settings: RunSettings = serde_json::from_value(settings.clone()).unwrap_or_default();
+    let settings: &RunSettings = settings;
     let estate = manifest.estate()?;
     let rt = runtime(true)?;
     let _inside = rt.enter();
@@ -796,7 +791,7 @@ fn drill_bound(
             ..LabSettings::default()
         },
     );
-    Ok(Some(lab_bound(plan, &lab, &settings)))
+    Ok(Some(lab_bound(plan, &lab, settings)))
 }
 
 /// A journal left in the same folder by an earlier drill (finished, or interrupted) is

@@ -117,7 +117,7 @@ impl Orchestrator {
             run_id: run_id.clone(),
             at: started_at,
             plan: Box::new(plan.clone()),
-            settings: serde_json::to_value(&self.settings).unwrap_or_default(),
+            settings: Box::new(self.settings.clone()),
         })?;
         let ctx = self.context(
             Arc::new(plan.clone()),

@@ -989,7 +989,7 @@ fn started(plan: &Plan) -> Entry {
         run_id: "run-1".into(),
         at: t0(),
         plan: Box::new(plan.clone()),
-        settings: serde_json::json!({}),
+        settings: Default::default(),
     }
 }
 
