@@ -11,10 +11,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::ctx::Ctx;
 use super::op::{target_name, Flow};
 use super::report::Failure;
 use super::retry::PollBackoff;
-use super::run::Ctx;
 use crate::error::{Error, Result};
 use crate::estate::{Consistency, RecoveryPoint};
 use crate::events::Event;

@@ -12,6 +12,7 @@
 //! commit, journaled as `Verified`), `op.rs` (intent before every call, no call issued
 //! twice), `unit.rs` (a group moves together, through its recovery plan).
 
+mod ctx;
 mod findings;
 mod guards;
 mod op;

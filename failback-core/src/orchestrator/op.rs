@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::ctx::Ctx;
 use super::report::Failure;
 use super::resume::OpPrior;
 use super::retry::PollBackoff;
-use super::run::Ctx;
 use crate::error::{Error, ErrorKind, JobError, Result};
 use crate::events::Event;
 use crate::journal::{Entry, OpKey};

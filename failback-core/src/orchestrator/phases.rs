@@ -17,10 +17,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
+use super::ctx::Ctx;
 use super::guards::{is_running, MemberFacts};
 use super::op::{Flow, Mutation, OpSpec};
 use super::retry::PollBackoff;
-use super::run::Ctx;
 use super::unit::{
     apply_record, fail_items, mutation, new_outcome, run_jobs, StageJob, StageOutcome,
 };

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
+use super::ctx::Ctx;
 use super::guards::{after_failover, before_commit, before_failover, data_loss_at, MemberFacts};
 use super::op::{execute, Flow, Mutation, OpRun, OpSpec};
-use super::run::Ctx;
 use super::{Failure, ItemOutcome, ItemStatus, StageRecord};
 use crate::error::Result;
 use crate::events::Event;
