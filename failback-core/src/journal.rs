@@ -417,20 +417,10 @@ pub struct Opened {
     pub warning: Option<String>,
 }
 
-fn crc_hex(json: &str) -> String {
-    format!("{:08x}", crc32fast::hash(json.as_bytes()))
-}
-
 /// One line of a journal (without its line end) back into its record, checksum checked;
 /// the error says what is wrong. [`Journal::open`] reads whole journals with it.
 pub fn parse_record(line: &str) -> std::result::Result<Entry, String> {
-    let (crc, json) = line
-        .split_once(' ')
-        .ok_or_else(|| "no checksum".to_string())?;
-    if crc.len() != 8 || crc_hex(json) != crc {
-        return Err("checksum mismatch".to_string());
-    }
-    serde_json::from_str(json).map_err(|e| format!("bad record: {e}"))
+    crate::records::decode(line.as_bytes())
 }
 
 /// The records of a journal's bytes: every good record, the end of the last one, and a
@@ -446,41 +436,27 @@ fn parse_journal(path: &Path, bytes: &[u8]) -> Result<(Vec<Entry>, usize, Option
     let mut entries = Vec::new();
     let mut good_end = 0usize;
     let mut warning = None;
-    let mut start = 0usize;
-    let mut line_no = 0usize;
-    while start < bytes.len() {
-        line_no += 1;
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|p| start + p);
-        let (raw, next, complete) = match end {
-            Some(e) => (&bytes[start..e], e + 1, true),
-            None => (&bytes[start..], bytes.len(), false),
-        };
-        let last = next >= bytes.len();
-        let parsed = std::str::from_utf8(raw)
-            .map_err(|_| "not UTF-8".to_string())
-            .and_then(parse_record);
+    for line in crate::records::lines(bytes) {
+        let parsed = crate::records::decode::<Entry>(line.bytes);
         match parsed {
-            Ok(entry) if complete => {
+            Ok(entry) if line.complete => {
                 entries.push(entry);
-                good_end = next;
+                good_end = line.next;
             }
-            Ok(_) | Err(_) if last => {
+            Ok(_) | Err(_) if line.last => {
                 let why = match parsed {
                     Ok(_) => "no line end".to_string(),
                     Err(e) => e,
                 };
                 warning = Some(format!(
-                    "the last record (line {line_no}, {} bytes) was torn ({why}) and is dropped",
-                    raw.len()
+                    "the last record (line {}, {} bytes) was torn ({why}) and is dropped",
+                    line.number,
+                    line.bytes.len()
                 ));
             }
-            Ok(_) => return Err(corrupt(line_no, "record without line end".into())),
-            Err(e) => return Err(corrupt(line_no, e)),
+            Ok(_) => return Err(corrupt(line.number, "record without line end".into())),
+            Err(e) => return Err(corrupt(line.number, e)),
         }
-        start = next;
     }
     match entries.first() {
         Some(Entry::RunStarted { format, .. }) if format == FORMAT => {}
@@ -609,7 +585,7 @@ impl Journal {
             path: self.path.clone(),
             source: std::io::Error::other(e),
         })?;
-        let line = format!("{} {json}\n", crc_hex(&json));
+        let line = format!("{} {json}\n", crate::records::checksum(&json));
         let io = |source| Error::JournalWrite {
             path: self.path.clone(),
             source,

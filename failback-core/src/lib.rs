@@ -12,6 +12,7 @@ pub mod plan;
 pub mod policy;
 pub mod provider;
 pub mod readiness;
+pub mod records;
 pub mod request;
 pub mod retention;
 pub mod rules;

@@ -266,23 +266,13 @@ impl Target {
 
 /// `value` as one log line, `CRC32 JSON\n`, pushed onto `out`.
 fn push_line(out: &mut Vec<u8>, value: &impl Serialize, log: &Path) -> Result<()> {
-    let json = serde_json::to_string(value).map_err(|e| write_error(log, e))?;
-    out.extend_from_slice(format!("{:08x} ", crc32fast::hash(json.as_bytes())).as_bytes());
-    out.extend_from_slice(json.as_bytes());
-    out.push(b'\n');
+    out.extend(failback_core::records::encode(value).map_err(|e| write_error(log, e))?);
     Ok(())
 }
 
-/// One line of a log back into its value, checksum checked.
+/// One line of a log back into its value, checksum checked (the journal's line format).
 fn parse_line<T: serde::de::DeserializeOwned>(raw: &[u8]) -> std::result::Result<T, String> {
-    let line = std::str::from_utf8(raw).map_err(|_| "not UTF-8".to_string())?;
-    let (crc, json) = line
-        .split_once(' ')
-        .ok_or_else(|| "no checksum".to_string())?;
-    if crc.len() != 8 || format!("{:08x}", crc32fast::hash(json.as_bytes())) != crc {
-        return Err("checksum mismatch".to_string());
-    }
-    serde_json::from_str(json).map_err(|e| format!("bad record: {e}"))
+    failback_core::records::decode(raw)
 }
 
 /// What a persisting lab wrote so far (to measure the cost of durability).
@@ -599,19 +589,9 @@ fn load_log(log: &Path, epoch: u64) -> Result<(Vec<Record>, u64)> {
     };
     let mut records = Vec::new();
     let mut good_end = 0usize;
-    let mut start = 0usize;
-    let mut line_no = 0usize;
-    while start < bytes.len() {
-        line_no += 1;
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|p| start + p);
-        let (raw, next, complete) = match end {
-            Some(e) => (&bytes[start..e], e + 1, true),
-            None => (&bytes[start..], bytes.len(), false),
-        };
-        let last = next >= bytes.len();
+    for line in failback_core::records::lines(&bytes) {
+        let (raw, next, complete, last, line_no) =
+            (line.bytes, line.next, line.complete, line.last, line.number);
         if line_no == 1 {
             match parse_line::<Header>(raw) {
                 Ok(h) if complete && h.format == FORMAT && h.epoch == epoch => {}
@@ -651,7 +631,6 @@ fn load_log(log: &Path, epoch: u64) -> Result<(Vec<Record>, u64)> {
             }
         }
         good_end = next;
-        start = next;
     }
     Ok((records, good_end as u64))
 }
