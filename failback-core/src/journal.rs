@@ -581,6 +581,15 @@ impl Journal {
 
     /// Append one record and fsync it. When this returns `Ok`, the record survives a crash.
     pub fn append(&mut self, entry: &Entry) -> Result<()> {
+        self.write(entry)?;
+        self.sync()
+    }
+
+    /// Write one record without waiting for the disk: it survives a killed process (the
+    /// system holds it) but not a power loss until [`Journal::sync`] (or the next
+    /// [`Journal::append`]). The orchestrator writes its records so and syncs before every
+    /// remote mutation (group commit): an intent is always on disk before its call.
+    pub fn write(&mut self, entry: &Entry) -> Result<()> {
         let json = serde_json::to_string(entry).map_err(|e| Error::JournalWrite {
             path: self.path.clone(),
             source: std::io::Error::other(e),
@@ -606,9 +615,25 @@ impl Journal {
             )));
         }
         self.file.write_all(line.as_bytes()).map_err(io)?;
-        self.file.sync_data().map_err(io)?;
         self.records += 1;
         Ok(())
+    }
+
+    /// Make every record written so far durable (fdatasync).
+    pub fn sync(&self) -> Result<()> {
+        self.file.sync_data().map_err(|source| Error::JournalWrite {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// A second handle on the journal's file, to sync it without holding the journal
+    /// (a group commit's leader syncs while others write).
+    pub fn sync_handle(&self) -> Result<File> {
+        self.file.try_clone().map_err(|source| Error::JournalWrite {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     /// Test hook for crash tests: the `n`-th record of the file (1-based, counting records

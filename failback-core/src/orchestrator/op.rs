@@ -148,6 +148,7 @@ pub(super) async fn execute(
                 match resume_suspended(ctx, key, &job).await {
                     Ok(()) => {}
                     Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+                    Err(e @ Error::JournalWrite { .. }) => return Err(e),
                     Err(e) => return Ok((Flow::Failed(cause(key, &e)), run)),
                 }
             }
@@ -222,6 +223,8 @@ async fn call(ctx: &Ctx, spec: &OpSpec) -> Result<JobId> {
         Mutation::Failover(_) | Mutation::CancelFailover
     );
     ctx.write_slot(urgent).await;
+    // The intent (and every record before it) on disk before the call: group commit.
+    ctx.recorder.durable().await?;
     ctx.local_stop(match &spec.mutation {
         Mutation::Reprotect(r) => ctx.recovery.reprotect(target, r).await,
         Mutation::Failover(r) => ctx.recovery.failover(target, r).await,
@@ -245,6 +248,7 @@ async fn resume_suspended(ctx: &Ctx, key: &OpKey, job: &JobId) -> Result<()> {
         at: ctx.now(),
     })?;
     ctx.write_slot(true).await;
+    ctx.recorder.durable().await?;
     match ctx.local_stop(
         ctx.recovery
             .resume_job(job, "released with failback resume --continue")
@@ -279,6 +283,9 @@ async fn issue(
             // The run stopped (a local write failure): whether the call took effect is
             // for the resume to find out.
             Err(Error::Cancelled) => return Ok((Flow::Pending, run)),
+            // The journal could not make the intent durable: the run stops, the call was
+            // not made.
+            Err(e @ Error::JournalWrite { .. }) => return Err(e),
             Err(e) => e,
         };
         // Not ready yet (the agent has not re-registered after commit): refused without
