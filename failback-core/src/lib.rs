@@ -15,6 +15,7 @@ pub mod readiness;
 pub mod records;
 pub mod request;
 pub mod retention;
+pub mod retry;
 pub mod rules;
 pub mod runbook;
 pub mod schedule;
