@@ -676,13 +676,29 @@ fn finish(
     wall: Duration,
 ) -> Result<Finished, DrillError> {
     let counters = write_counters(out, lab)?;
+    let mut done = written_report(plan, run, Some(bound), out, journal, wall)?;
+    done.counters = Some(counters);
+    Ok(done)
+}
+
+/// Write the report files of `run` into `out`, with the run's totals, schedule against
+/// its bounds (when known) and outcome: one path for a drill, a resume and a report
+/// rebuilt from a journal.
+fn written_report(
+    plan: Plan,
+    run: RunReport,
+    bound: Option<&Bounds>,
+    out: &Path,
+    journal: PathBuf,
+    wall: Duration,
+) -> Result<Finished, DrillError> {
     let findings = plan.findings.clone();
     let d = report::Drill {
         plan: &plan,
         run: &run,
         findings: &findings,
-        bound: Some(&bound.0),
-        cutover_bounds: &bound.1,
+        bound: bound.map(|b| &b.0),
+        cutover_bounds: bound.map(|b| b.1.as_slice()).unwrap_or(&[]),
     };
     let written = report::write(out, &d)?;
     let schedule = Schedule::of(&d, &run.phase_spans(&plan));
@@ -694,7 +710,7 @@ fn finish(
         totals,
         schedule,
         written,
-        counters: Some(counters),
+        counters: None,
         journal,
         wall,
         outcome,
@@ -736,29 +752,14 @@ pub fn report_journal(journal: &Path, out: Option<&Path>) -> Result<Finished, Dr
     };
     let plan: Plan = plan.as_ref().clone();
     let bound = drill_bound(&dir, &plan, settings)?;
-    let findings = plan.findings.clone();
-    let d = report::Drill {
-        plan: &plan,
-        run: &run,
-        findings: &findings,
-        bound: bound.as_ref().map(|b| &b.0),
-        cutover_bounds: bound.as_ref().map(|b| b.1.as_slice()).unwrap_or(&[]),
-    };
-    let written = report::write(&out, &d)?;
-    let schedule = Schedule::of(&d, &run.phase_spans(&plan));
-    let totals = Totals::of(&run);
-    let outcome = Outcome::of(&plan, &run);
-    Ok(Finished {
+    written_report(
         plan,
         run,
-        totals,
-        schedule,
-        written,
-        counters: None,
-        journal: journal.to_path_buf(),
-        wall: Duration::ZERO,
-        outcome,
-    })
+        bound.as_ref(),
+        &out,
+        journal.to_path_buf(),
+        Duration::ZERO,
+    )
 }
 
 /// The lower bounds of a drill's run from the manifest in `dir`: the lab the drill built

@@ -185,12 +185,7 @@ impl Shared {
             st.calls_touched.clear();
             return Ok(());
         };
-        let done = target
-            .check_writable()
-            .and_then(|()| self.write_to(&mut target, st, now, call, ok));
-        if let Err(e) = &done {
-            target.mark_broken(e);
-        }
+        let done = guarded(&mut target, |t| self.write_to(t, st, now, call, ok));
         st.persist = Some(target);
         done
     }
@@ -237,12 +232,7 @@ impl Shared {
         let Some(mut target) = st.persist.take() else {
             return Ok(());
         };
-        let done = target
-            .check_writable()
-            .and_then(|()| self.snapshot_to(&mut target, st, now));
-        if let Err(e) = &done {
-            target.mark_broken(e);
-        }
+        let done = guarded(&mut target, |t| self.snapshot_to(t, st, now));
         st.persist = Some(target);
         done
     }
@@ -1930,4 +1920,17 @@ fn dhcp_address(item: &str, nic: usize) -> IpAddr {
         (h % 256) as u8,
         ((h >> 8) % 250 + 2) as u8,
     ))
+}
+
+/// A write of the lab file, refused once one failed (the file is behind the memory), and
+/// marking the file broken when it fails.
+fn guarded(
+    target: &mut super::persist::Target,
+    write: impl FnOnce(&mut super::persist::Target) -> Result<()>,
+) -> Result<()> {
+    let done = target.check_writable().and_then(|()| write(target));
+    if let Err(e) = &done {
+        target.mark_broken(e);
+    }
+    done
 }

@@ -754,15 +754,14 @@ impl Scheduler {
     }
 
     fn rollback_cause(&self, a: usize) -> String {
-        if self.ctx.plan.request.commit == CommitPolicy::Rollback {
-            "rolled back by the request's commit policy (a rehearsal)".into()
-        } else {
-            let failed: Vec<&str> = self.apps[a]
-                .items()
-                .filter(|i| self.verified.get(*i) == Some(&false))
-                .collect();
-            format!("verification failed for {}", failed.join(", "))
-        }
+        let failed: Vec<&str> = self.apps[a]
+            .items()
+            .filter(|i| self.verified.get(*i) == Some(&false))
+            .collect();
+        super::report::rollback_cause(
+            self.ctx.plan.request.commit == CommitPolicy::Rollback,
+            &failed,
+        )
     }
 
     fn after_cutover(
@@ -957,24 +956,7 @@ impl Scheduler {
                 .iter()
                 .map(|h| h.hold.application.clone())
                 .collect();
-            let reason = format!(
-                "waits behind the held application{} {} (its disk slots or its wave)",
-                if held.len() == 1 { "" } else { "s" },
-                held.join(", ")
-            );
-            for o in self.outcomes.iter_mut().flatten() {
-                if matches!(o.status, ItemStatus::Pending) {
-                    let phase = if o.stages.iter().any(|r| r.started_at.is_some()) {
-                        Phase::WaitHealthy
-                    } else {
-                        Phase::Reprotect
-                    };
-                    o.status = ItemStatus::Held {
-                        phase,
-                        reason: reason.clone(),
-                    };
-                }
-            }
+            super::report::hold_waiting(self.outcomes.iter_mut().flatten(), &held);
         }
         Shaped {
             items: self.outcomes.into_iter().flatten().collect(),

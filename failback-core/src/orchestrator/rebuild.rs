@@ -27,7 +27,7 @@ use crate::journal::{Check, Entry, HoldKey, OpKey};
 use crate::plan::Plan;
 use crate::provider::{JobState, Target};
 use crate::request::Stage;
-use crate::runbook::{CommitPolicy, Phase};
+use crate::runbook::CommitPolicy;
 
 impl RunReport {
     /// The report of the run of `entries` (a journal's records, [`crate::journal::Journal::read`]),
@@ -91,27 +91,8 @@ impl RunReport {
         for o in &mut items {
             o.status = status(plan, &prior, &holds, &app_of, o);
         }
-        if !holds.is_empty() {
-            let held: Vec<String> = holds.keys().map(|h| h.application.clone()).collect();
-            let reason = format!(
-                "waits behind the held application{} {} (its disk slots or its wave)",
-                if held.len() == 1 { "" } else { "s" },
-                held.join(", ")
-            );
-            for o in &mut items {
-                if matches!(o.status, ItemStatus::Pending) {
-                    let phase = if o.stages.iter().any(|r| r.started_at.is_some()) {
-                        Phase::WaitHealthy
-                    } else {
-                        Phase::Reprotect
-                    };
-                    o.status = ItemStatus::Held {
-                        phase,
-                        reason: reason.clone(),
-                    };
-                }
-            }
-        }
+        let held: Vec<String> = holds.keys().map(|h| h.application.clone()).collect();
+        super::report::hold_waiting(items.iter_mut(), &held);
         Ok(RunReport {
             run_id: run_id.clone(),
             started_at: *at,
@@ -239,14 +220,11 @@ fn status(
         .and_then(|c| c.finished.as_ref())
         .is_some_and(|(state, _, _)| *state == JobState::Succeeded);
     if cancelled {
-        let cause = if plan.request.commit == CommitPolicy::Rollback {
-            "rolled back by the request's commit policy (a rehearsal)".to_string()
-        } else {
-            let failed: Vec<&str> = app
-                .map(|a| a.items().filter(|i| prior.failed_verification(i)).collect())
-                .unwrap_or_default();
-            format!("verification failed for {}", failed.join(", "))
-        };
+        let failed: Vec<&str> = app
+            .map(|a| a.items().filter(|i| prior.failed_verification(i)).collect())
+            .unwrap_or_default();
+        let cause =
+            super::report::rollback_cause(plan.request.commit == CommitPolicy::Rollback, &failed);
         return ItemStatus::RolledBack { cause };
     }
     if !o.stages.is_empty() && o.stages.iter().all(|r| r.ok == Some(true)) {

@@ -64,6 +64,50 @@ impl ItemStatus {
     }
 }
 
+/// Items left pending while holds are pending wait behind them: held, after their
+/// reprotect (none of their stages started) or their wait for a healthy replication. One
+/// rule for the run's report and the report rebuilt from its journal.
+pub(super) fn hold_waiting<'a>(
+    items: impl Iterator<Item = &'a mut ItemOutcome>,
+    held_applications: &[String],
+) {
+    if held_applications.is_empty() {
+        return;
+    }
+    let reason = format!(
+        "waits behind the held application{} {} (its disk slots or its wave)",
+        if held_applications.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        held_applications.join(", ")
+    );
+    for o in items {
+        if matches!(o.status, ItemStatus::Pending) {
+            let phase = if o.stages.iter().any(|r| r.started_at.is_some()) {
+                Phase::WaitHealthy
+            } else {
+                Phase::Reprotect
+            };
+            o.status = ItemStatus::Held {
+                phase,
+                reason: reason.clone(),
+            };
+        }
+    }
+}
+
+/// Why an application's failovers were cancelled: the request's rehearsal policy, or the
+/// items whose verification failed. One wording for the run and the rebuilt report.
+pub(super) fn rollback_cause(rehearsal: bool, failed: &[&str]) -> String {
+    if rehearsal {
+        "rolled back by the request's commit policy (a rehearsal)".into()
+    } else {
+        format!("verification failed for {}", failed.join(", "))
+    }
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
