@@ -107,8 +107,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             ..RunSettings::default()
         },
-    )
-    .with_estate(&estate);
+    );
     let rss_before = peak_rss_kib().unwrap_or(0);
     let wall = Instant::now();
     let report = o

@@ -88,7 +88,6 @@ async fn one(n: usize, flavor: Flavor) -> Result<String, Box<dyn Error>> {
     let path = std::env::temp_dir().join(format!("schedule-{n}-{}.journal", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let o = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
-        .with_estate(&estate)
         .with_verifier(lab.verifier());
     let wall = Instant::now();
     let report = o

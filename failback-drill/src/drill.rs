@@ -458,7 +458,6 @@ impl Drill {
         }
         let bound = lab_bound(&plan, &lab, &settings);
         let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
-            .with_estate(&estate)
             .with_verifier(lab.verifier());
         drop(estate);
         let wall = Instant::now();
@@ -583,7 +582,6 @@ pub fn resume(
     let settings: RunSettings = settings.as_ref().clone();
     let bound = lab_bound(&plan, &lab, &settings);
     let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
-        .with_estate(&lab.estate())
         .with_verifier(lab.verifier());
     let wall = Instant::now();
     let run = rt.block_on(async {

@@ -50,8 +50,7 @@ async fn a_drill_of_1000_items_under_faults_ends_every_item_done_or_failed_with_
             seed: 99,
             ..RunSettings::default()
         },
-    )
-    .with_estate(&lab.estate());
+    );
     let report = o
         .run(
             &plan,

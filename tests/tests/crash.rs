@@ -51,7 +51,6 @@ fn orchestrator(lab: &LabSite) -> Orchestrator {
             ..RunSettings::default()
         },
     )
-    .with_estate(&lab.estate())
 }
 
 fn journal_path(name: &str) -> PathBuf {

@@ -70,7 +70,6 @@ fn lab_orchestrator(lab: &failback_lab::LabSite) -> Orchestrator {
             ..RunSettings::default()
         },
     )
-    .with_estate(&lab.estate())
 }
 
 #[tokio::test(start_paused = true)]
@@ -137,4 +136,73 @@ async fn a_lab_drill_killed_at_any_record_and_resumed_issues_nothing_twice() {
         }
     }
     assert!(crashed >= 10, "{crashed}");
+}
+
+/// The run reads the guest facts from the plan, not from any estate: an item whose
+/// static on-prem address comes back as DHCP is reported (OPS-003) from the plan alone,
+/// and the same plan written before plans carried guest facts still loads and runs, with
+/// OPS-003 left undecided.
+#[tokio::test(start_paused = true)]
+async fn the_after_failback_checks_read_the_plan_not_the_estate() {
+    let mut spec = failback_lab::generate::Spec::for_items(12).with_seed(5);
+    spec.captured_at = lab_settings().start;
+    let mut estate = failback_lab::generate::estate(&spec);
+    let it = estate
+        .items
+        .iter_mut()
+        .find(|i| {
+            i.replication_group.is_none() && i.azure_vm.as_ref().is_some_and(|v| !v.nics.is_empty())
+        })
+        .unwrap();
+    let id = it.id.clone();
+    let vm = it.azure_vm.as_mut().unwrap();
+    vm.nics[0].dhcp = true;
+    let nic = vm.nics[0].name.clone();
+    it.on_prem_addresses = vec![failback_core::estate::OnPremAddress {
+        nic: nic.clone(),
+        address: "10.9.8.7".parse().unwrap(),
+        is_static: true,
+    }];
+
+    let lab = failback_lab::LabSite::new(estate.clone(), lab_settings());
+    let plan = lab_plan(&lab);
+    let guest = plan
+        .units
+        .iter()
+        .flat_map(|u| &u.items)
+        .find(|i| i.item == id)
+        .and_then(|i| i.guest.clone())
+        .unwrap();
+    assert_eq!(guest.static_addresses.len(), 1, "{guest:?}");
+    let (report, _) = run(&lab_orchestrator(&lab), &plan, "guest-facts").await;
+    let item = report.items.iter().find(|i| i.item == id).unwrap();
+    assert!(
+        item.findings
+            .iter()
+            .any(|f| f.rule == failback_core::rules::RuleId::Ops003
+                && f.remediation.contains("10.9.8.7")),
+        "{:#?}",
+        item.findings
+    );
+
+    // The same plan as an older version wrote it: no guest facts.
+    let mut doc = serde_json::to_value(&plan).unwrap();
+    for unit in doc["units"].as_array_mut().unwrap() {
+        for it in unit["items"].as_array_mut().unwrap() {
+            assert!(it.as_object_mut().unwrap().remove("guest").is_some());
+        }
+    }
+    let old: Plan = serde_json::from_value(doc).unwrap();
+    let lab = failback_lab::LabSite::new(estate, lab_settings());
+    let (report, _) = run(&lab_orchestrator(&lab), &old, "no-guest-facts").await;
+    let item = report.items.iter().find(|i| i.item == id).unwrap();
+    assert_eq!(item.status, ItemStatus::Done);
+    assert!(
+        !item
+            .findings
+            .iter()
+            .any(|f| f.rule == failback_core::rules::RuleId::Ops003),
+        "{:#?}",
+        item.findings
+    );
 }

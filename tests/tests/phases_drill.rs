@@ -104,14 +104,13 @@ fn the_plan(e: &Estate, req: &Request) -> Plan {
     }
 }
 
-fn orchestrator(lab: &LabSite, e: &Estate) -> Orchestrator {
+fn orchestrator(lab: &LabSite) -> Orchestrator {
     Orchestrator::new(
         lab.recovery(),
         lab.onprem(),
         lab.clock(),
         RunSettings::default(),
     )
-    .with_estate(e)
     .with_verifier(lab.verifier())
 }
 
@@ -241,7 +240,7 @@ async fn a_200_item_drill_runs_in_phases_pauses_on_a_manual_action_and_continues
     let plan = the_plan(&e, &req);
     assert!(plan.summary.items >= ITEMS - 10, "{:?}", plan.summary);
     let lab = LabSite::new(e.clone(), settings());
-    let (first, path) = run(&orchestrator(&lab, &e), &plan, "manual").await;
+    let (first, path) = run(&orchestrator(&lab), &plan, "manual").await;
 
     // The recovery plan's manual action stopped its application, held, with the action's
     // instructions; everything else went on.
@@ -267,7 +266,7 @@ async fn a_200_item_drill_runs_in_phases_pauses_on_a_manual_action_and_continues
 
     // A person stopped the batch and continues: the suspended job resumes, the run ends.
     let opened = Journal::open(&path).unwrap();
-    let report = orchestrator(&lab, &e)
+    let report = orchestrator(&lab)
         .resume_and_continue(opened, CancellationToken::new())
         .await
         .unwrap();
@@ -320,7 +319,7 @@ async fn a_classic_item_failing_verification_is_held_uncommitted() {
         ..Request::default()
     };
     let plan = the_plan(&e, &req);
-    let (report, _) = run(&orchestrator(&lab, &e), &plan, "verify-classic").await;
+    let (report, _) = run(&orchestrator(&lab), &plan, "verify-classic").await;
     let o = report.items.iter().find(|o| o.item == victim).unwrap();
     match &o.status {
         ItemStatus::Held { phase, reason } => {
@@ -353,7 +352,7 @@ async fn a_modernized_item_failing_verification_is_rolled_back() {
     let mut s = settings();
     s.silent_guests.insert(victim.clone());
     let lab = LabSite::new(e.clone(), s);
-    let (report, _) = run(&orchestrator(&lab, &e), &plan, "verify-modernized").await;
+    let (report, _) = run(&orchestrator(&lab), &plan, "verify-modernized").await;
     let o = report.items.iter().find(|o| o.item == victim).unwrap();
     assert!(
         matches!(o.status, ItemStatus::RolledBack { .. }),
@@ -398,7 +397,7 @@ async fn a_modernized_item_failing_verification_in_a_200_item_drill_is_rolled_ba
     s.silent_guests.insert(victim.clone());
     s.silent_guests.insert(group[0].clone());
     let lab = LabSite::new(e.clone(), s);
-    let (report, _) = run(&orchestrator(&lab, &e), &plan, "verify-modernized-200").await;
+    let (report, _) = run(&orchestrator(&lab), &plan, "verify-modernized-200").await;
     assert_phases(&plan, &report);
     let rolled_back: Vec<&String> = std::iter::once(&victim).chain(&group).collect();
     for id in &rolled_back {
@@ -457,7 +456,7 @@ async fn a_mixed_recovery_plan_runs_whole() {
         "{members:?}"
     );
     let lab = LabSite::new(e.clone(), settings());
-    let (report, _) = run(&orchestrator(&lab, &e), &plan, "mixed").await;
+    let (report, _) = run(&orchestrator(&lab), &plan, "mixed").await;
     let not_done: Vec<_> = report
         .items
         .iter()
@@ -496,7 +495,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
     let plan = the_plan(&e, &req);
 
     let lab = LabSite::new(e.clone(), settings());
-    let (full, path) = run(&orchestrator(&lab, &e), &plan, "full").await;
+    let (full, path) = run(&orchestrator(&lab), &plan, "full").await;
     assert!(full.held() > 0 && full.done() == 0, "held {}", full.held());
     let entries = Journal::open(&path).unwrap().entries;
     let total = entries.len() as u64;
@@ -521,7 +520,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
         let path = journal_path(&format!("k{k}"));
         let mut j = Journal::create(&path).unwrap();
         j.crash_at_record(k);
-        let first = orchestrator(&lab, &e)
+        let first = orchestrator(&lab)
             .run(&plan, j, CancellationToken::new())
             .await;
         assert!(
@@ -530,7 +529,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
         );
         let opened = Journal::open(&path).unwrap();
         // A plain resume stops at the hold: nothing committed.
-        let resumed = orchestrator(&lab, &e)
+        let resumed = orchestrator(&lab)
             .resume(opened, CancellationToken::new())
             .await
             .unwrap_or_else(|err| panic!("k={k}: resume failed: {err}"));
@@ -546,7 +545,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
             );
         }
         // The person continues: every item ends done, each operation accepted once.
-        let report = orchestrator(&lab, &e)
+        let report = orchestrator(&lab)
             .resume_and_continue(Journal::open(&path).unwrap(), CancellationToken::new())
             .await
             .unwrap_or_else(|err| panic!("k={k}: continue failed: {err}"));
@@ -567,8 +566,8 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
     let held_records = total;
     let (_, reference) = {
         let lab = LabSite::new(e.clone(), settings());
-        let (_, path) = run(&orchestrator(&lab, &e), &plan, "reference").await;
-        let report = orchestrator(&lab, &e)
+        let (_, path) = run(&orchestrator(&lab), &plan, "reference").await;
+        let report = orchestrator(&lab)
             .resume_and_continue(Journal::open(&path).unwrap(), CancellationToken::new())
             .await
             .unwrap();
@@ -588,17 +587,17 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
     }
     for k in ks {
         let lab = LabSite::new(e.clone(), settings());
-        let (_, path) = run(&orchestrator(&lab, &e), &plan, &format!("c{k}")).await;
+        let (_, path) = run(&orchestrator(&lab), &plan, &format!("c{k}")).await;
         let mut opened = Journal::open(&path).unwrap();
         opened.journal.crash_at_record(k);
-        let first = orchestrator(&lab, &e)
+        let first = orchestrator(&lab)
             .resume_and_continue(opened, CancellationToken::new())
             .await;
         assert!(
             first.is_err(),
             "k={k}: the run must stop at the torn record"
         );
-        let report = orchestrator(&lab, &e)
+        let report = orchestrator(&lab)
             .resume_and_continue(Journal::open(&path).unwrap(), CancellationToken::new())
             .await
             .unwrap_or_else(|err| panic!("k={k}: continue failed: {err}"));

@@ -57,7 +57,7 @@ pub(super) struct Ctx {
     pub(super) clock: Arc<dyn Clock>,
     pub(super) settings: RunSettings,
     pub(super) events: broadcast::Sender<Event>,
-    pub(super) knowledge: Arc<Knowledge>,
+    pub(super) knowledge: Knowledge,
     pub(super) verifier: Arc<dyn Verifier>,
     pub(super) plan: Arc<Plan>,
     pub(super) recorder: Recorder,

@@ -2,64 +2,37 @@
 //! NetworkManager) and OPS-003 (a static on-prem address that came back as DHCP, with the
 //! address to restore).
 //!
-//! The plan does not carry the items' OS family or on-prem addresses, so they come from the
-//! estate given to [`Orchestrator::with_estate`](super::Orchestrator::with_estate). Without
-//! it, OPS-003 cannot be decided and is not reported, and OPS-002 is reported for any VM
-//! whose guest lists its packages without NetworkManager (guests report packages for Linux).
+//! The facts come from the plan ([`ItemReport::guest`](crate::readiness::ItemReport::guest)),
+//! taken from the estate when the plan was made: the run, and a resume, read nothing else.
+//! For a plan without them (written before plans carried them), OPS-003 cannot be decided
+//! and is not reported, and OPS-002 is reported for any VM whose guest lists its packages
+//! without NetworkManager (guests report packages for Linux).
 
 use std::collections::HashMap;
 
-use crate::estate::{Estate, OnPremAddress, OsFamily};
+use crate::estate::OsFamily;
+use crate::plan::Plan;
 use crate::provider::VmRuntime;
+use crate::readiness::GuestFacts;
 use crate::rules::{Finding, RuleId, Subject};
 
-#[derive(Debug, Clone)]
-struct Facts {
-    family: OsFamily,
-    static_addresses: Vec<OnPremAddress>,
-}
-
-/// Per item, the facts of the estate the after-failback checks need.
+/// Per item of the plan, the guest facts the after-failback checks need.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Knowledge {
-    items: HashMap<String, Facts>,
-    /// Disks attached to each master target before the run (EXT-004).
-    attached: HashMap<String, u32>,
+    items: HashMap<String, GuestFacts>,
 }
 
 impl Knowledge {
-    /// Take the items' OS family and static on-prem addresses from an estate.
-    pub(super) fn from_estate(estate: &Estate) -> Self {
+    /// The guest facts the plan carries.
+    pub(super) fn from_plan(plan: &Plan) -> Self {
         Knowledge {
-            items: estate
-                .items
+            items: plan
+                .units
                 .iter()
-                .map(|it| {
-                    (
-                        it.id.clone(),
-                        Facts {
-                            family: it.os.family,
-                            static_addresses: it
-                                .on_prem_addresses
-                                .iter()
-                                .filter(|a| a.is_static)
-                                .cloned()
-                                .collect(),
-                        },
-                    )
-                })
-                .collect(),
-            attached: estate
-                .master_targets
-                .iter()
-                .map(|m| (m.id.clone(), m.attached_disks))
+                .flat_map(|u| u.items.iter())
+                .filter_map(|it| Some((it.item.clone(), it.guest.clone()?)))
                 .collect(),
         }
-    }
-
-    /// Disks attached to a master target before the run (0 when unknown).
-    pub(super) fn attached(&self, mt: &str) -> u32 {
-        self.attached.get(mt).copied().unwrap_or(0)
     }
 
     /// The findings for an item seen running on-prem.
@@ -67,7 +40,7 @@ impl Knowledge {
         let facts = self.items.get(item);
         let subject = Subject::Item(item.to_string());
         let mut out = Vec::new();
-        let linux_or_unknown = facts.is_none_or(|f| f.family == OsFamily::Linux);
+        let linux_or_unknown = facts.is_none_or(|f| f.os_family == OsFamily::Linux);
         if let (true, Some(packages)) = (linux_or_unknown, &rt.packages) {
             if !packages
                 .iter()

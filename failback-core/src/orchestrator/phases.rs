@@ -186,11 +186,7 @@ pub(super) async fn run(ctx: Arc<Ctx>, resumed: bool) -> Result<Shaped> {
     for unit in &plan.units {
         if let Some(mt) = &unit.master_target {
             free.entry(mt.clone()).or_insert_with(|| {
-                let before = plan
-                    .attached_disks
-                    .get(mt)
-                    .copied()
-                    .unwrap_or_else(|| ctx.knowledge.attached(mt));
+                let before = plan.attached_disks.get(mt).copied().unwrap_or(0);
                 i64::from(MAX_DISKS_PER_MASTER_TARGET) - i64::from(before)
             });
         }

@@ -14,7 +14,6 @@ use super::retry::salt;
 use super::{CancellationToken, RunReport, RunSettings};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::estate::Estate;
 use crate::events::Event;
 use crate::journal::{self, Entry, Journal};
 use crate::plan::Plan;
@@ -41,7 +40,6 @@ pub struct Orchestrator {
     clock: Arc<dyn Clock>,
     settings: RunSettings,
     events: broadcast::Sender<Event>,
-    knowledge: Arc<Knowledge>,
     verifier: Arc<dyn Verifier>,
 }
 
@@ -60,7 +58,6 @@ impl Orchestrator {
             clock,
             settings,
             events,
-            knowledge: Arc::new(Knowledge::default()),
             verifier: Arc::new(NetVerifier),
         }
     }
@@ -69,15 +66,6 @@ impl Orchestrator {
     /// connections and commands; the lab site has its own).
     pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Orchestrator {
         self.verifier = verifier;
-        self
-    }
-
-    /// Take the items' OS family and static on-prem addresses from the estate the plan was
-    /// made from, for the after-failback findings: OPS-003 (a static address that came
-    /// back as DHCP, with the address to restore) needs it, and OPS-002 (NetworkManager
-    /// missing) is then limited to Linux items. Give it again when resuming.
-    pub fn with_estate(mut self, estate: &Estate) -> Orchestrator {
-        self.knowledge = Arc::new(Knowledge::from_estate(estate));
         self
     }
 
@@ -253,7 +241,7 @@ impl Orchestrator {
             clock: self.clock.clone(),
             settings: self.settings.clone(),
             events: self.events.clone(),
-            knowledge: self.knowledge.clone(),
+            knowledge: Knowledge::from_plan(&plan),
             verifier: self.verifier.clone(),
             plan,
             recorder,

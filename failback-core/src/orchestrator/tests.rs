@@ -21,7 +21,7 @@ use crate::provider::{
     Direction, GuestNic, JobId, JobState, JobStatus, MockOnPremProvider, MockRecoveryProvider,
     PointSpec, RecoveryCapability, Target, VmRuntime,
 };
-use crate::readiness::{Inputs, ItemReport, PlannedStage, UnitKind, UnitReport, Via};
+use crate::readiness::{GuestFacts, Inputs, ItemReport, PlannedStage, UnitKind, UnitReport, Via};
 use crate::request::{PointChoice, Request, Stage};
 use crate::rules::RuleId;
 use crate::state::ProtectionState as S;
@@ -92,6 +92,7 @@ fn item(id: &str, state: S, stages: &[Stage], group: bool) -> ItemReport {
         data_loss: None,
         blocked_by: Vec::new(),
         disks: 1,
+        guest: None,
     }
 }
 
@@ -1269,14 +1270,12 @@ async fn failback_reports_missing_network_manager_and_the_static_address_to_rest
             ..running(i)
         }))
     });
-    let mut estate = Estate::empty(t0());
-    estate.items.push(linux_item_with_static_address());
-    let o = orchestrator(rec, onprem, RunSettings::default()).with_estate(&estate);
+    let o = orchestrator(rec, onprem, RunSettings::default());
     let mut rx = o.subscribe();
-    let plan = plan_of(
-        vec![single("web-01", S::ReplicatingToOnPrem, FROM_REPLICATING)],
-        Request::default(),
-    );
+    // The plan carries the guest facts: the run reads no estate.
+    let mut unit = single("web-01", S::ReplicatingToOnPrem, FROM_REPLICATING);
+    unit.items[0].guest = Some(GuestFacts::of(&linux_item_with_static_address()));
+    let plan = plan_of(vec![unit], Request::default());
     let (report, _) = run(&o, &plan, "findings").await;
 
     let it = &report.items[0];

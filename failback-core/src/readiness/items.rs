@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use chrono::Duration;
 
 use super::{
-    Cx, DataLoss, Inputs, ItemReport, LossBasis, PlannedStage, PointReport, PointTiming, UnitKind,
-    UnitReport, UnitSpec, Via,
+    Cx, DataLoss, GuestFacts, Inputs, ItemReport, LossBasis, PlannedStage, PointReport,
+    PointTiming, UnitKind, UnitReport, UnitSpec, Via,
 };
 use crate::estate::{
     Consistency, DeploymentModel, Flavor, ItemKind, LicenceEdition, OsFamily, ProtectedItem,
@@ -75,6 +75,7 @@ impl<'a, 'e> Cx<'a, 'e> {
                     data_loss: None,
                     blocked_by: Vec::new(),
                     disks: u32::try_from(it.disks.len()).unwrap_or(u32::MAX),
+                    guest: Some(GuestFacts::of(it)),
                 }
             })
             .collect();

@@ -28,7 +28,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::estate::{Consistency, Estate, EstateIndex, Flavor, MasterTargetRole, ProtectedItem};
+use crate::estate::{
+    Consistency, Estate, EstateIndex, Flavor, MasterTargetRole, OnPremAddress, OsFamily,
+    ProtectedItem,
+};
 use crate::location::LocationDecision;
 use crate::policy::FailbackPolicy;
 use crate::request::{PointChoice, Request, Stage};
@@ -168,6 +171,39 @@ pub struct ItemReport {
     /// Its disks: what it holds of its master target's 60 from reprotect to failover.
     #[serde(default)]
     pub disks: u32,
+    /// What the run checks once the item runs on-prem again (OPS-002, OPS-003), taken
+    /// from the estate when the plan is made so that the run, and a resume, need the plan
+    /// alone. `None` in a plan written before plans carried it: the run then reports
+    /// OPS-002 for any guest listing packages without NetworkManager and cannot decide
+    /// OPS-003.
+    #[serde(default)]
+    pub guest: Option<GuestFacts>,
+}
+
+/// An item's guest as the estate describes it: what the verify gate's after-failback
+/// checks compare the failed-back VM against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GuestFacts {
+    /// Windows or Linux: OPS-002 (NetworkManager) concerns Linux guests only.
+    pub os_family: OsFamily,
+    /// The static on-prem addresses the VM must come back with (OPS-003).
+    #[serde(default)]
+    pub static_addresses: Vec<OnPremAddress>,
+}
+
+impl GuestFacts {
+    /// The facts of an item of the estate.
+    pub fn of(item: &ProtectedItem) -> GuestFacts {
+        GuestFacts {
+            os_family: item.os.family,
+            static_addresses: item
+                .on_prem_addresses
+                .iter()
+                .filter(|a| a.is_static)
+                .cloned()
+                .collect(),
+        }
+    }
 }
 
 /// One unit: an item, or a replication group moving together.
