@@ -171,6 +171,29 @@ impl Faults {
         CallFault::None
     }
 
+    /// What a drawn call fault does: throttling and transient errors are counted and
+    /// returned; `Ok(true)` says a mutation's response is to be lost once it took effect
+    /// (counted by the caller then, as only an accepted mutation loses a response).
+    pub(crate) fn apply(
+        &self,
+        fault: CallFault,
+        provider: &str,
+        counts: &mut FaultCounts,
+    ) -> Result<bool, Error> {
+        match fault {
+            CallFault::None => Ok(false),
+            CallFault::Throttle => {
+                counts.throttled += 1;
+                Err(throttled(provider, self.retry_after))
+            }
+            CallFault::Transient { timeout } => {
+                counts.transient += 1;
+                Err(transient(provider, timeout))
+            }
+            CallFault::LostResponse => Ok(true),
+        }
+    }
+
     /// The failure cause of the job, if it fails: drawn per target, operation and attempt.
     pub(crate) fn job_failure(
         &self,

@@ -65,6 +65,8 @@ pub mod generate;
 
 mod counters;
 mod faults;
+pub mod faulty;
+mod inspect;
 mod jobs;
 mod links;
 mod onprem;
@@ -79,6 +81,7 @@ mod verify;
 
 pub use counters::{Counters, OpCounts, Violation, ViolationKind};
 pub use faults::{FaultCounts, Faults};
+pub use inspect::{ItemView, JobView};
 pub use onprem::LabOnPrem;
 pub use persist::{log_file, Persisted, COMPACT_FACTOR, FORMAT as FILE_FORMAT};
 pub use recovery::LabRecovery;
@@ -357,6 +360,27 @@ impl LabSite {
     pub fn estate(&self) -> Estate {
         let (st, now) = self.shared.lock();
         st.snapshot(now)
+    }
+
+    /// Every job the site started, oldest first, as it is now.
+    pub fn jobs(&self) -> Vec<JobView> {
+        let (st, now) = self.shared.lock();
+        st.job_views(now)
+    }
+
+    /// Protected item `id` (or name) as the site holds it now; `None` when it has no
+    /// such item.
+    pub fn item(&self, id: &str) -> Option<ItemView> {
+        let (st, _) = self.shared.lock();
+        st.item_by_id_or_name(id).map(|i| st.item_view(i))
+    }
+
+    /// Every protected item as the site holds it now, in the estate's order.
+    pub fn items(&self) -> Vec<ItemView> {
+        let (st, _) = self.shared.lock();
+        (0..st.estate.items.len())
+            .map(|i| st.item_view(i))
+            .collect()
     }
 
     /// What the site counted so far.

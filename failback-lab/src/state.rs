@@ -14,7 +14,7 @@ use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::counters::{Counters, Violation, ViolationKind};
-use super::faults::{self, CallFault, Key};
+use super::faults::Key;
 use super::jobs::{Job, JobInput, Step, StepKind, Transfer, Work};
 use super::links::Link;
 use super::points;
@@ -280,18 +280,8 @@ impl Shared {
             return Ok(false);
         }
         let n = st.next_call(kind, subject);
-        match f.draw(self.settings.seed, kind, subject, n, mutation) {
-            CallFault::None => Ok(false),
-            CallFault::Throttle => {
-                st.counters.faults.throttled += 1;
-                Err(faults::throttled(PROVIDER, f.retry_after))
-            }
-            CallFault::Transient { timeout } => {
-                st.counters.faults.transient += 1;
-                Err(faults::transient(PROVIDER, timeout))
-            }
-            CallFault::LostResponse => Ok(true),
-        }
+        let fault = f.draw(self.settings.seed, kind, subject, n, mutation);
+        f.apply(fault, PROVIDER, &mut st.counters.faults)
     }
 }
 
