@@ -9,7 +9,7 @@
 //! lab injects them itself or a wrapper does over a healthy lab (tested).
 //!
 //! What a wrapper cannot do honestly is fail a job: the wrapped provider's state would
-//! still move on. [`Faults::job_failure`] is therefore ignored here; job failures are the
+//! still move on. The `job_failure` rate of [`Faults`] is therefore ignored here; job failures are the
 //! simulated site's (the lab's, which the ASR simulator serves).
 //!
 //! ```
