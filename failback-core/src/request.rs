@@ -76,6 +76,17 @@ impl Stage {
         Stage::Commit,
         Stage::ReprotectToAzure,
     ];
+
+    /// The protection operation the stage runs.
+    pub fn operation(self) -> crate::state::Operation {
+        use crate::state::Operation;
+        match self {
+            Stage::Reprotect => Operation::Reprotect,
+            Stage::Failover => Operation::Failover,
+            Stage::Commit => Operation::Commit,
+            Stage::ReprotectToAzure => Operation::ReprotectToAzure,
+        }
+    }
 }
 
 impl std::fmt::Display for Stage {

@@ -172,6 +172,29 @@ impl<P: RecoveryProvider + ?Sized> FaultyRecovery<P> {
     pub fn inner(&self) -> &Arc<P> {
         &self.inner
     }
+
+    /// Pass a call of `kind` on `subject` to the provider wrapped, through the faults.
+    async fn pass<T>(
+        &self,
+        kind: &str,
+        subject: &str,
+        mutation: bool,
+        call: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let name = self.inner.name();
+        self.faults.call(name, kind, subject, mutation, call).await
+    }
+
+    /// A mutation of `op` on `target`, through the faults (a response may be lost).
+    async fn mutate(
+        &self,
+        op: Operation,
+        target: &Target,
+        call: impl std::future::Future<Output = Result<JobId>>,
+    ) -> Result<JobId> {
+        let kind = format!("recovery.{op}");
+        self.pass(&kind, &target.to_string(), true, call).await
+    }
 }
 
 #[async_trait]
@@ -185,10 +208,8 @@ impl<P: RecoveryProvider + ?Sized> RecoveryProvider for FaultyRecovery<P> {
     }
 
     async fn discover(&self) -> Result<Estate> {
-        let n = self.inner.name();
-        self.faults
-            .call(n, "recovery.discover", "", false, self.inner.discover())
-            .await
+        let call = self.inner.discover();
+        self.pass("recovery.discover", "", false, call).await
     }
 
     async fn reprotect(&self, target: &Target, request: &ReprotectRequest) -> Result<JobId> {
@@ -196,96 +217,61 @@ impl<P: RecoveryProvider + ?Sized> RecoveryProvider for FaultyRecovery<P> {
             Direction::AzureToOnPrem => Operation::Reprotect,
             Direction::OnPremToAzure => Operation::ReprotectToAzure,
         };
-        let (n, kind) = (self.inner.name(), format!("recovery.{op}"));
-        let fut = self.inner.reprotect(target, request);
-        self.faults
-            .call(n, &kind, &target.to_string(), true, fut)
-            .await
+        let call = self.inner.reprotect(target, request);
+        self.mutate(op, target, call).await
     }
 
     async fn failover(&self, target: &Target, request: &FailoverRequest) -> Result<JobId> {
-        let (n, kind) = (
-            self.inner.name(),
-            format!("recovery.{}", Operation::Failover),
-        );
-        let fut = self.inner.failover(target, request);
-        self.faults
-            .call(n, &kind, &target.to_string(), true, fut)
-            .await
+        let call = self.inner.failover(target, request);
+        self.mutate(Operation::Failover, target, call).await
     }
 
     async fn commit(&self, target: &Target) -> Result<JobId> {
-        let (n, kind) = (self.inner.name(), format!("recovery.{}", Operation::Commit));
-        let fut = self.inner.commit(target);
-        self.faults
-            .call(n, &kind, &target.to_string(), true, fut)
-            .await
+        let call = self.inner.commit(target);
+        self.mutate(Operation::Commit, target, call).await
     }
 
     async fn cancel(&self, job: &JobId) -> Result<()> {
-        let n = self.inner.name();
-        let fut = self.inner.cancel(job);
-        self.faults
-            .call(n, "recovery.cancel", &job.0, true, fut)
-            .await
+        let call = self.inner.cancel(job);
+        self.pass("recovery.cancel", &job.0, true, call).await
     }
 
     async fn cancel_failover(&self, target: &Target) -> Result<JobId> {
-        let (n, kind) = (
-            self.inner.name(),
-            format!("recovery.{}", Operation::CancelFailover),
-        );
-        let fut = self.inner.cancel_failover(target);
-        self.faults
-            .call(n, &kind, &target.to_string(), true, fut)
-            .await
+        let call = self.inner.cancel_failover(target);
+        self.mutate(Operation::CancelFailover, target, call).await
     }
 
     async fn resume_job(&self, job: &JobId, comment: &str) -> Result<()> {
-        let n = self.inner.name();
-        let fut = self.inner.resume_job(job, comment);
-        self.faults
-            .call(n, "recovery.resume_job", &job.0, true, fut)
-            .await
+        let call = self.inner.resume_job(job, comment);
+        self.pass("recovery.resume_job", &job.0, true, call).await
     }
 
     async fn job(&self, job: &JobId) -> Result<JobStatus> {
-        let n = self.inner.name();
-        let fut = self.inner.job(job);
-        self.faults
-            .call(n, "recovery.job", &job.0, false, fut)
-            .await
+        let call = self.inner.job(job);
+        self.pass("recovery.job", &job.0, false, call).await
     }
 
     async fn find_jobs(&self, target: &Target, operation: Operation) -> Result<Vec<JobStatus>> {
-        let n = self.inner.name();
-        let fut = self.inner.find_jobs(target, operation);
-        self.faults
-            .call(n, "recovery.find_jobs", &target.to_string(), false, fut)
+        let call = self.inner.find_jobs(target, operation);
+        self.pass("recovery.find_jobs", &target.to_string(), false, call)
             .await
     }
 
     async fn protection_state(&self, item: &str) -> Result<ProtectionState> {
-        let n = self.inner.name();
-        let fut = self.inner.protection_state(item);
-        self.faults
-            .call(n, "recovery.protection_state", item, false, fut)
+        let call = self.inner.protection_state(item);
+        self.pass("recovery.protection_state", item, false, call)
             .await
     }
 
     async fn recovery_points(&self, item: &str) -> Result<Vec<RecoveryPoint>> {
-        let n = self.inner.name();
-        let fut = self.inner.recovery_points(item);
-        self.faults
-            .call(n, "recovery.recovery_points", item, false, fut)
+        let call = self.inner.recovery_points(item);
+        self.pass("recovery.recovery_points", item, false, call)
             .await
     }
 
     async fn azure_vm_shut_down(&self, item: &str) -> Result<bool> {
-        let n = self.inner.name();
-        let fut = self.inner.azure_vm_shut_down(item);
-        self.faults
-            .call(n, "recovery.azure_vm_shut_down", item, false, fut)
+        let call = self.inner.azure_vm_shut_down(item);
+        self.pass("recovery.azure_vm_shut_down", item, false, call)
             .await
     }
 }
@@ -309,6 +295,17 @@ impl<P: OnPremProvider + ?Sized> FaultyOnPrem<P> {
     pub fn inner(&self) -> &Arc<P> {
         &self.inner
     }
+
+    /// Pass a call of `kind` on `subject` to the provider wrapped, through the faults.
+    async fn pass<T>(
+        &self,
+        kind: &str,
+        subject: &str,
+        call: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let name = self.inner.name();
+        self.faults.call(name, kind, subject, false, call).await
+    }
 }
 
 #[async_trait]
@@ -322,57 +319,37 @@ impl<P: OnPremProvider + ?Sized> OnPremProvider for FaultyOnPrem<P> {
     }
 
     async fn discover(&self) -> Result<Estate> {
-        let n = self.inner.name();
-        self.faults
-            .call(n, "onprem.discover", "", false, self.inner.discover())
+        self.pass("onprem.discover", "", self.inner.discover())
             .await
     }
 
     async fn vm_runtime(&self, item: &str) -> Result<Option<VmRuntime>> {
-        let n = self.inner.name();
-        let fut = self.inner.vm_runtime(item);
-        self.faults
-            .call(n, "onprem.vm_runtime", item, false, fut)
+        self.pass("onprem.vm_runtime", item, self.inner.vm_runtime(item))
             .await
     }
 
     async fn create_vm(&self, spec: &VmSpec) -> Result<String> {
-        let n = self.inner.name();
-        let fut = self.inner.create_vm(spec);
-        self.faults
-            .call(n, "onprem.create_vm", &spec.name, false, fut)
+        self.pass("onprem.create_vm", &spec.name, self.inner.create_vm(spec))
             .await
     }
 
     async fn attach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
-        let n = self.inner.name();
-        let fut = self.inner.attach_disk(vm, disk_path);
-        self.faults
-            .call(n, "onprem.attach_disk", vm, false, fut)
-            .await
+        let call = self.inner.attach_disk(vm, disk_path);
+        self.pass("onprem.attach_disk", vm, call).await
     }
 
     async fn detach_disk(&self, vm: &str, disk_path: &str) -> Result<()> {
-        let n = self.inner.name();
-        let fut = self.inner.detach_disk(vm, disk_path);
-        self.faults
-            .call(n, "onprem.detach_disk", vm, false, fut)
-            .await
+        let call = self.inner.detach_disk(vm, disk_path);
+        self.pass("onprem.detach_disk", vm, call).await
     }
 
     async fn set_config_param(&self, vm: &str, key: &str, value: &str) -> Result<()> {
-        let n = self.inner.name();
-        let fut = self.inner.set_config_param(vm, key, value);
-        self.faults
-            .call(n, "onprem.set_config_param", vm, false, fut)
-            .await
+        let call = self.inner.set_config_param(vm, key, value);
+        self.pass("onprem.set_config_param", vm, call).await
     }
 
     async fn set_power(&self, vm: &str, on: bool) -> Result<()> {
-        let n = self.inner.name();
-        let fut = self.inner.set_power(vm, on);
-        self.faults
-            .call(n, "onprem.set_power", vm, false, fut)
-            .await
+        let call = self.inner.set_power(vm, on);
+        self.pass("onprem.set_power", vm, call).await
     }
 }

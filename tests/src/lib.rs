@@ -145,3 +145,37 @@ pub fn assert_rebuilt(report: &failback_core::orchestrator::RunReport, path: &st
         assert_eq!(rebuilt, want);
     }
 }
+
+/// Panic, listing every item of `report` that did not end done, unless all did. `context`
+/// leads the message (the case, the kill point).
+pub fn assert_all_done(report: &failback_core::orchestrator::RunReport, context: &str) {
+    use failback_core::orchestrator::ItemStatus;
+    let not_done: Vec<_> = report
+        .items
+        .iter()
+        .filter(|o| o.status != ItemStatus::Done)
+        .map(|o| (&o.item, &o.status))
+        .collect();
+    assert!(not_done.is_empty(), "{context}: not done: {not_done:#?}");
+}
+
+/// The plan of every ungrouped item of `estate` (the default request otherwise); panics
+/// with the blockers when it is refused.
+pub fn single_items_plan(estate: &Estate) -> failback_core::Plan {
+    let request = Request {
+        items: estate
+            .items
+            .iter()
+            .filter(|i| i.replication_group.is_none())
+            .map(|i| i.id.clone())
+            .collect(),
+        ..Request::default()
+    };
+    match failback_core::plan(estate, &request) {
+        Ok(failback_core::PlanOutcome::Ready(p)) => p,
+        Ok(failback_core::PlanOutcome::Refused(r)) => {
+            panic!("{:#?}", r.blockers().collect::<Vec<_>>())
+        }
+        Err(e) => panic!("{e}"),
+    }
+}

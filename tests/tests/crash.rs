@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 use failback_core::journal::{Entry, Journal, OpKey};
-use failback_core::orchestrator::{CancellationToken, ItemStatus, Orchestrator, RunSettings};
+use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
 use failback_core::provider::Target;
 use failback_core::state::{Operation, ProtectionState};
 use failback_core::{plan, Plan, PlanOutcome, Request};
@@ -131,12 +131,7 @@ async fn a_drill_of_200_items_killed_anywhere_and_resumed_ends_done_with_nothing
             .await
             .unwrap_or_else(|e| panic!("k={k}: resume failed: {e}"));
         failback_tests::assert_rebuilt(&report, &path);
-        let not_done: Vec<_> = report
-            .items
-            .iter()
-            .filter(|i| i.status != ItemStatus::Done)
-            .collect();
-        assert!(not_done.is_empty(), "k={k}: {not_done:#?}");
+        failback_tests::assert_all_done(&report, &format!("k={k}"));
         assert!(
             !report.warnings.is_empty(),
             "k={k}: the torn record is a warning"

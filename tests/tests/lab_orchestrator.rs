@@ -11,7 +11,7 @@ use failback_core::journal::Journal;
 use failback_core::orchestrator::{
     CancellationToken, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
-use failback_core::{Plan, Request};
+use failback_core::Plan;
 
 fn journal_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fb-lab-orch-{}-{name}", std::process::id()));
@@ -36,20 +36,7 @@ async fn run(o: &Orchestrator, plan: &Plan, name: &str) -> (RunReport, PathBuf) 
 /// The plan of the lab's single items. (Groups: the planner reprotects members one by one,
 /// via their items, and the lab refuses that for a group member; see the report.)
 fn lab_plan(lab: &failback_lab::LabSite) -> Plan {
-    let estate = lab.estate();
-    let request = Request {
-        items: estate
-            .items
-            .iter()
-            .filter(|i| i.replication_group.is_none())
-            .map(|i| i.id.clone())
-            .collect(),
-        ..Request::default()
-    };
-    match failback_core::plan(&estate, &request).unwrap() {
-        failback_core::PlanOutcome::Ready(p) => p,
-        failback_core::PlanOutcome::Refused(r) => panic!("{:#?}", r.blockers().collect::<Vec<_>>()),
-    }
+    failback_tests::single_items_plan(&lab.estate())
 }
 
 fn lab_settings() -> failback_lab::LabSettings {

@@ -271,12 +271,7 @@ async fn a_200_item_drill_runs_in_phases_pauses_on_a_manual_action_and_continues
         .await
         .unwrap();
     assert_rebuilt(&report, &path);
-    let not_done: Vec<_> = report
-        .items
-        .iter()
-        .filter(|o| o.status != ItemStatus::Done)
-        .collect();
-    assert!(not_done.is_empty(), "{not_done:#?}");
+    failback_tests::assert_all_done(&report, "resumed");
     assert!(Journal::open(&path)
         .unwrap()
         .entries
@@ -457,12 +452,7 @@ async fn a_mixed_recovery_plan_runs_whole() {
     );
     let lab = LabSite::new(e.clone(), settings());
     let (report, _) = run(&orchestrator(&lab), &plan, "mixed").await;
-    let not_done: Vec<_> = report
-        .items
-        .iter()
-        .filter(|o| o.status != ItemStatus::Done)
-        .collect();
-    assert!(not_done.is_empty(), "{not_done:#?}");
+    failback_tests::assert_all_done(&report, "mixed plan");
     // One failover of the plan, all three members at once, and one commit of the plan.
     let starts: BTreeSet<_> = report
         .items
@@ -550,13 +540,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
             .await
             .unwrap_or_else(|err| panic!("k={k}: continue failed: {err}"));
         assert_rebuilt(&report, &path);
-        let not_done: Vec<_> = report
-            .items
-            .iter()
-            .filter(|o| o.status != ItemStatus::Done)
-            .map(|o| (&o.item, &o.status))
-            .collect();
-        assert!(not_done.is_empty(), "k={k}: {not_done:#?}");
+        failback_tests::assert_all_done(&report, &format!("k={k}"));
         assert_once(&lab, &plan, &format!("k={k}"));
         assert_phases(&plan, &report);
     }
@@ -602,13 +586,7 @@ async fn killed_at_records_of_every_phase_the_run_resumes_once_and_keeps_its_hol
             .await
             .unwrap_or_else(|err| panic!("k={k}: continue failed: {err}"));
         assert_rebuilt(&report, &path);
-        let not_done: Vec<_> = report
-            .items
-            .iter()
-            .filter(|o| o.status != ItemStatus::Done)
-            .map(|o| (&o.item, &o.status))
-            .collect();
-        assert!(not_done.is_empty(), "k={k}: {not_done:#?}");
+        failback_tests::assert_all_done(&report, &format!("k={k}"));
         assert_once(&lab, &plan, &format!("k={k} past the hold"));
     }
 }

@@ -14,7 +14,6 @@ use crate::error::{Error, ErrorKind, JobError, Result};
 use crate::events::Event;
 use crate::journal::{Entry, OpKey};
 use crate::provider::{FailoverRequest, JobId, JobState, ReprotectRequest, Target};
-use crate::request::Stage;
 use crate::state::{Operation, ProtectionState};
 
 /// The call an operation makes.
@@ -69,17 +68,7 @@ pub(super) fn operation_of(key: &OpKey) -> Operation {
     if key.cancel {
         Operation::CancelFailover
     } else {
-        operation(key.stage)
-    }
-}
-
-/// The protection operation of a stage.
-pub(super) fn operation(stage: Stage) -> Operation {
-    match stage {
-        Stage::Reprotect => Operation::Reprotect,
-        Stage::Failover => Operation::Failover,
-        Stage::Commit => Operation::Commit,
-        Stage::ReprotectToAzure => Operation::ReprotectToAzure,
+        key.stage.operation()
     }
 }
 

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use failback_core::journal::Journal;
-use failback_core::orchestrator::{CancellationToken, ItemStatus, Orchestrator, RunSettings};
+use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
 use failback_core::provider::{
     Direction, OnPremProvider, RecoveryProvider, ReprotectRequest, Target,
 };
-use failback_core::{PlanOutcome, Request};
+use failback_core::request::Stage;
 use failback_lab::faulty::{FaultInjector, FaultyOnPrem, FaultyRecovery};
 use failback_lab::{FaultCounts, Faults, LabSettings, LabSite};
 
@@ -67,7 +67,7 @@ async fn outcomes(
 
 /// The lab's single items with the reprotect inputs their plan chose.
 fn reprotects(lab: &LabSite) -> Vec<(String, ReprotectRequest)> {
-    lab_plan(lab)
+    failback_tests::single_items_plan(&lab.estate())
         .units
         .iter()
         .flat_map(|u| &u.items)
@@ -84,24 +84,6 @@ fn reprotects(lab: &LabSite) -> Vec<(String, ReprotectRequest)> {
             (it.item.clone(), request)
         })
         .collect()
-}
-
-/// The plan of the lab's single items.
-fn lab_plan(lab: &LabSite) -> failback_core::Plan {
-    let estate = lab.estate();
-    let request = Request {
-        items: estate
-            .items
-            .iter()
-            .filter(|i| i.replication_group.is_none())
-            .map(|i| i.id.clone())
-            .collect(),
-        ..Request::default()
-    };
-    match failback_core::plan(&estate, &request).unwrap() {
-        PlanOutcome::Ready(p) => p,
-        PlanOutcome::Refused(r) => panic!("{:#?}", r.blockers().collect::<Vec<_>>()),
-    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -150,7 +132,7 @@ async fn the_wrapper_injects_what_the_lab_injects_for_the_same_seed() {
 #[tokio::test(start_paused = true)]
 async fn a_drill_through_the_wrappers_over_a_healthy_lab_ends_clean() {
     let lab = LabSite::generated(24, 5, settings(Faults::none()));
-    let plan = lab_plan(&lab);
+    let plan = failback_tests::single_items_plan(&lab.estate());
     let injector = Arc::new(
         FaultInjector::new(
             Faults {
@@ -178,12 +160,7 @@ async fn a_drill_through_the_wrappers_over_a_healthy_lab_ends_clean() {
         )
         .await
         .unwrap();
-    let not_done: Vec<_> = report
-        .items
-        .iter()
-        .filter(|i| i.status != ItemStatus::Done)
-        .collect();
-    assert!(not_done.is_empty(), "{not_done:#?}");
+    failback_tests::assert_all_done(&report, "through the wrappers");
     let c = lab.counters();
     assert!(c.clean(), "{:#?}", c.violations);
     assert_eq!(
@@ -200,19 +177,14 @@ async fn a_drill_through_the_wrappers_over_a_healthy_lab_ends_clean() {
     );
     // Nothing was done twice although responses were lost: the run looked for its jobs.
     for it in &report.items {
-        for op in [
-            failback_core::state::Operation::Reprotect,
-            failback_core::state::Operation::Failover,
-            failback_core::state::Operation::Commit,
-            failback_core::state::Operation::ReprotectToAzure,
-        ] {
+        for op in Stage::ALL.map(Stage::operation) {
             let planned = plan
                 .units
                 .iter()
                 .flat_map(|u| &u.items)
                 .filter(|p| p.item == it.item)
                 .flat_map(|p| &p.stages)
-                .filter(|s| format!("{:?}", s.stage) == format!("{op:?}"))
+                .filter(|s| s.stage.operation() == op)
                 .count();
             assert_eq!(
                 c.accepted(&it.item, op) as usize,
@@ -224,15 +196,10 @@ async fn a_drill_through_the_wrappers_over_a_healthy_lab_ends_clean() {
     }
     // The inspection API agrees with the counters and the report.
     let jobs = lab.jobs();
-    let accepted: u64 = [
-        failback_core::state::Operation::Reprotect,
-        failback_core::state::Operation::Failover,
-        failback_core::state::Operation::Commit,
-        failback_core::state::Operation::ReprotectToAzure,
-    ]
-    .iter()
-    .map(|&op| c.total_accepted(op))
-    .sum();
+    let accepted: u64 = Stage::ALL
+        .map(|s| c.total_accepted(s.operation()))
+        .iter()
+        .sum();
     assert_eq!(jobs.len() as u64, accepted);
     assert!(jobs.iter().all(
         |j| j.status.state == failback_core::provider::JobState::Succeeded
