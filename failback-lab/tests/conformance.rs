@@ -10,11 +10,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use failback_core::estate::Estate;
+use failback_core::orchestrator::RunSettings;
 use failback_core::provider::{Direction, OnPremProvider, RecoveryProvider, ReprotectRequest};
+use failback_core::Request;
+use failback_lab::faulty::{FaultInjector, FaultyOnPrem, FaultyRecovery};
 use failback_lab::{Faults, LabSettings, LabSite, ViolationKind};
 use failback_testkit::{
-    onprem_contract, recovery_contract, CheckResult, ItemCase, OnPremFixture, PlanCase,
-    RecoveryFixture,
+    drill_contract, onprem_contract, recovery_contract, CheckResult, DrillFixture, ItemCase,
+    OnPremFixture, PlanCase, RecoveryFixture,
 };
 
 fn estate(name: &str) -> Estate {
@@ -182,4 +185,126 @@ async fn a_check_fails_when_the_provider_misbehaves() {
     assert!(report
         .skipped()
         .any(|o| matches!(&o.result, CheckResult::Skipped(why) if why.contains("fixture"))));
+}
+
+/// The drill contract's fixture over `lab`'s providers (or `recovery` and `onprem` in
+/// their place), journal in a fresh folder named `case`.
+fn drill_fixture(
+    lab: &LabSite,
+    recovery: Arc<dyn RecoveryProvider>,
+    onprem: Arc<dyn OnPremProvider>,
+    case: &str,
+) -> DrillFixture {
+    let dir = std::env::temp_dir().join(format!(
+        "failback-drill-contract-{case}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let seen = lab.clone();
+    DrillFixture {
+        recovery,
+        onprem,
+        clock: lab.clock(),
+        verifier: Some(lab.verifier()),
+        request: Request::default(),
+        settings: RunSettings {
+            seed: 5,
+            ..RunSettings::default()
+        },
+        dir,
+        violations: Some(Arc::new(move || {
+            seen.counters()
+                .violations
+                .iter()
+                .map(|v| format!("{v:?}"))
+                .collect()
+        })),
+    }
+}
+
+async fn drill(lab: LabSite, case: &str) {
+    let f = drill_fixture(&lab, lab.recovery(), lab.onprem(), case);
+    let report = drill_contract(&f).await;
+    println!("{case} drill:\n{report}");
+    report.assert_passed();
+    assert_eq!(report.skipped().count(), 0, "{report}");
+    assert_eq!(report.passed().count(), 5, "{report}");
+    let _ = std::fs::remove_dir_all(&f.dir);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_classic_lab_keeps_the_drill_contract() {
+    drill(
+        LabSite::new(estate("healthy"), settings(Faults::none())),
+        "classic",
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_modernized_lab_keeps_the_drill_contract() {
+    drill(
+        LabSite::new(estate("modernized"), settings(Faults::none())),
+        "modernized",
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_generated_lab_behind_the_fault_wrappers_keeps_the_drill_contract() {
+    // 150 items (discovery past a page of 100), every call through the seeded fault
+    // wrappers, as the adapters' tests will run them.
+    let lab = LabSite::generated(150, 3, settings(Faults::none()));
+    let injector = Arc::new(FaultInjector::new(
+        Faults {
+            transient: 0.03,
+            throttle: 0.02,
+            lost_response: 0.05,
+            retry_after: Duration::from_secs(20),
+            ..Faults::none()
+        },
+        5,
+    ));
+    let f = drill_fixture(
+        &lab,
+        Arc::new(FaultyRecovery::new(lab.recovery(), injector.clone())),
+        Arc::new(FaultyOnPrem::new(lab.onprem(), injector.clone())),
+        "faulty",
+    );
+    let report = drill_contract(&f).await;
+    println!("faulty drill:\n{report}");
+    report.assert_passed();
+    assert_eq!(report.passed().count(), 5, "{report}");
+    let counts = injector.counts();
+    assert!(
+        counts.lost_responses > 0 && counts.transient > 0,
+        "{counts:?}"
+    );
+    let _ = std::fs::remove_dir_all(&f.dir);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_drill_contract_fails_a_site_whose_jobs_fail() {
+    // Not vacuous: every job failing fails the run's check, and what needs a done run is
+    // still checked (the rebuilt report, the resume) rather than passed by default.
+    let lab = LabSite::new(
+        estate("healthy"),
+        settings(Faults {
+            job_failure: 1.0,
+            ..Faults::none()
+        }),
+    );
+    let f = drill_fixture(&lab, lab.recovery(), lab.onprem(), "failing");
+    let report = drill_contract(&f).await;
+    println!("failing drill:\n{report}");
+    let failed: Vec<_> = report.failed().map(|o| o.name).collect();
+    assert!(
+        failed.contains(&"a drill runs every item to done"),
+        "{report}"
+    );
+    assert!(
+        failed.contains(&"a resume of the finished run issues nothing"),
+        "{report}"
+    );
+    let _ = std::fs::remove_dir_all(&f.dir);
 }

@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+mod drill;
+
+pub use drill::{drill_contract, DrillFixture, Violations};
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,6 +11,7 @@
 //! ```
 
 mod azure;
+mod combine;
 mod common;
 mod index;
 pub mod locate;
