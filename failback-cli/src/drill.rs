@@ -289,6 +289,7 @@ pub fn resume(args: ResumeArgs) -> CliResult {
     let options = ResumeOptions {
         proceed: args.proceed,
         out: args.out.clone(),
+        ..ResumeOptions::default()
     };
     let mut watch = Terminal {
         bars: progress::visible(args.quiet),

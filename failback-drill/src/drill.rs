@@ -2,6 +2,7 @@
 //! spec) to the report files, and its resume from the journal.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use failback_core::bound::{cutover_lower_bounds, lower_bound, LowerBound};
@@ -11,6 +12,7 @@ use failback_core::journal::{Entry, Journal, RunLock};
 use failback_core::orchestrator::{
     CancellationToken, ItemOutcome, ItemStatus, Orchestrator, RunReport, RunSettings,
 };
+use failback_core::provider::{OnPremProvider, RecoveryProvider, Verifier};
 use failback_core::runbook::CommitPolicy;
 use failback_core::{Assessment, Estate, Plan, PlanOutcome, Request};
 use failback_lab::generate::{self, Spec};
@@ -177,6 +179,69 @@ impl Manifest {
     }
 }
 
+/// The providers a drill's orchestrator talks to, over the drill's lab site.
+#[derive(Debug, Clone)]
+pub struct Providers {
+    /// The recovery side.
+    pub recovery: Arc<dyn RecoveryProvider>,
+    /// The on-premises side.
+    pub onprem: Arc<dyn OnPremProvider>,
+    /// The verify gate's checks.
+    pub verifier: Arc<dyn Verifier>,
+}
+
+impl Providers {
+    /// The lab site's own providers, called in process (the default).
+    pub fn of(lab: &LabSite) -> Providers {
+        Providers {
+            recovery: lab.recovery(),
+            onprem: lab.onprem(),
+            verifier: lab.verifier(),
+        }
+    }
+}
+
+type ConnectFn = dyn Fn(&LabSite) -> Result<Providers, DrillError> + Send + Sync;
+
+/// How a drill reaches its lab site: given the site (built, restored or persisted by the
+/// drill), the providers to run through. The default calls the lab in process; a drill
+/// over HTTP serves the lab with a simulator and returns the adapters pointed at it; a
+/// test wraps the lab's providers in [`failback_lab::faulty`]'s wrappers. It is called
+/// inside the drill's runtime (it may spawn tasks), after the lab file is bound, before
+/// the run; a resume calls it again over the restored lab.
+#[derive(Clone)]
+pub struct Connect(Arc<ConnectFn>);
+
+impl Connect {
+    /// Connect with `f`.
+    pub fn new(
+        f: impl Fn(&LabSite) -> Result<Providers, DrillError> + Send + Sync + 'static,
+    ) -> Connect {
+        Connect(Arc::new(f))
+    }
+
+    /// The lab site's own providers ([`Providers::of`]).
+    pub fn in_process() -> Connect {
+        Connect::new(|lab| Ok(Providers::of(lab)))
+    }
+
+    fn providers(&self, lab: &LabSite) -> Result<Providers, DrillError> {
+        (self.0)(lab)
+    }
+}
+
+impl Default for Connect {
+    fn default() -> Connect {
+        Connect::in_process()
+    }
+}
+
+impl std::fmt::Debug for Connect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connect(..)")
+    }
+}
+
 /// What planning a drill gave.
 #[derive(Debug)]
 pub enum Planned {
@@ -296,6 +361,7 @@ pub struct Drill {
     out: PathBuf,
     crash_at_record: Option<u64>,
     fail_lab_write_at: Option<u64>,
+    connect: Connect,
 }
 
 impl Drill {
@@ -322,7 +388,15 @@ impl Drill {
             out: PathBuf::from("."),
             crash_at_record: None,
             fail_lab_write_at: None,
+            connect: Connect::default(),
         }
+    }
+
+    /// How the run reaches the lab site (default: [`Connect::in_process`]): the same
+    /// drill over other providers, an HTTP simulator's adapters or fault wrappers.
+    pub fn connect(mut self, connect: Connect) -> Drill {
+        self.connect = connect;
+        self
     }
 
     /// The request (default: every item, auto location, latest point).
@@ -457,8 +531,9 @@ impl Drill {
             lab.fail_write_at(k);
         }
         let bound = lab_bound(&plan, &lab, &settings);
-        let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
-            .with_verifier(lab.verifier());
+        let p = self.connect.providers(&lab)?;
+        let orch = Orchestrator::new(p.recovery, p.onprem, lab.clock(), settings)
+            .with_verifier(p.verifier);
         drop(estate);
         let wall = Instant::now();
         let run = rt.block_on(async {
@@ -491,6 +566,8 @@ pub struct ResumeOptions {
     pub proceed: bool,
     /// Folder of the report files; default: the journal's folder.
     pub out: Option<PathBuf>,
+    /// How the resumed run reaches the restored lab site (default: in process).
+    pub connect: Connect,
 }
 
 /// What [`resume`] did.
@@ -581,8 +658,9 @@ pub fn resume(
     same_run(journal, &opened.entries, &plan, &lab, &lab_path)?;
     let settings: RunSettings = settings.as_ref().clone();
     let bound = lab_bound(&plan, &lab, &settings);
-    let orch = Orchestrator::new(lab.recovery(), lab.onprem(), lab.clock(), settings)
-        .with_verifier(lab.verifier());
+    let p = options.connect.providers(&lab)?;
+    let orch =
+        Orchestrator::new(p.recovery, p.onprem, lab.clock(), settings).with_verifier(p.verifier);
     let wall = Instant::now();
     let run = rt.block_on(async {
         let cancel = CancellationToken::new();

@@ -6,9 +6,9 @@ pub mod report;
 use std::path::{Path, PathBuf};
 
 pub use drill::{
-    journal_state, lab_file, report_journal, resume, to_json, Drill, EstateSource, FaultLevel,
-    Finished, Manifest, Outcome, Planned, ResumeOptions, Resumed, Unwatched, Watch, COUNTERS_FILE,
-    JOURNAL_FILE, MANIFEST_FILE, MANIFEST_FORMAT,
+    journal_state, lab_file, report_journal, resume, to_json, Connect, Drill, EstateSource,
+    FaultLevel, Finished, Manifest, Outcome, Planned, Providers, ResumeOptions, Resumed, Unwatched,
+    Watch, COUNTERS_FILE, JOURNAL_FILE, MANIFEST_FILE, MANIFEST_FORMAT,
 };
 
 /// Why a drill, a resume or a report could not be carried out.
