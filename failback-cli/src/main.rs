@@ -114,6 +114,8 @@ enum SchemaKind {
     Request,
     /// The plan.
     Plan,
+    /// The drill report (`drill-report.json`).
+    Report,
 }
 
 fn main() -> ExitCode {
@@ -237,6 +239,7 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
                 SchemaKind::Estate => failback_core::schema::estate(),
                 SchemaKind::Request => failback_core::schema::request(),
                 SchemaKind::Plan => failback_core::schema::plan(),
+                SchemaKind::Report => failback_drill::report::schema(),
             };
             println!("{}", to_json(&schema));
             Ok(READY)

@@ -284,7 +284,7 @@ fn rules_lists_all_63_ids() {
 
 #[test]
 fn schemas_are_json() {
-    for kind in ["estate", "request", "plan"] {
+    for kind in ["estate", "request", "plan", "report"] {
         let o = run(&["schema", kind]);
         assert_eq!(code(&o), 0, "{kind}");
         assert!(json(&o).is_object(), "{kind}");

@@ -226,10 +226,13 @@ impl fmt::Display for ErrorStatus {
 
 /// Why a provider's job failed, as the provider tells it: ASR's `errorCode`,
 /// `errorMessage`, `possibleCauses` and `recommendedAction`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct JobError {
     /// The provider's error code (ASR's numeric codes, such as `78093`), when it gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub code: Option<String>,
     /// What failed.
     pub message: String,
@@ -238,6 +241,7 @@ pub struct JobError {
     pub possible_causes: Vec<String>,
     /// What to do about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub recommended_action: Option<String>,
 }
 
@@ -324,7 +328,17 @@ impl std::error::Error for ProviderError {
 }
 
 /// What kind of failure a provider reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -90,7 +90,9 @@ impl OpKey {
 /// A stop where a person decides: after a phase (the request's `hold_after`, the `hold`
 /// commit policy, a verification that failed on a flavour that cannot roll back, no
 /// cutover window left), or on a recovery plan's manual action.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct HoldKey {
     /// The application held.
     pub application: String,
@@ -98,6 +100,7 @@ pub struct HoldKey {
     pub phase: crate::runbook::Phase,
     /// The manual action, for a hold on one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub action: Option<String>,
 }
 

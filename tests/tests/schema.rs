@@ -1,9 +1,17 @@
 //! The checked-in JSON Schemas under `schema/` match the ones generated from the types, and
-//! the example documents satisfy them.
+//! the example documents satisfy them; the reports of real lab drills (done, held, rolled
+//! back, pending and failed items) satisfy the report's schema, and broken ones do not.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use failback_core::estate::Flavor;
+use failback_core::journal::Journal;
+use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
+use failback_core::runbook::{CommitPolicy, Phase};
 use failback_core::{plan, Estate, PlanOutcome, Request};
+use failback_drill::{Drill, EstateSource, Planned, Unwatched, Watch};
+use failback_lab::{Faults, LabSettings, LabSite};
 use failback_tests::HEALTHY;
 use serde_json::Value;
 
@@ -57,6 +65,11 @@ fn request_schema_is_current() {
 #[test]
 fn plan_schema_is_current() {
     assert_current("plan", failback_core::schema::plan());
+}
+
+#[test]
+fn report_schema_is_current() {
+    assert_current("report", failback_drill::report::schema());
 }
 
 /// Every schema violation of `doc`, as `path: message`.
@@ -176,5 +189,290 @@ fn the_schema_rejects_what_the_loader_rejects() {
             bad.iter().any(|v| v.starts_with(&format!("{pointer}: "))),
             "schema on {replace:?}: {bad:?}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The drill report (`drill-report.json`)
+
+/// A fresh output folder for the drill `name`.
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("failback-schema-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Follows nothing and cancels the run as soon as it starts: its items stay pending.
+struct CancelAtOnce;
+
+impl Watch for CancelAtOnce {
+    fn started(
+        &mut self,
+        _: &failback_core::Plan,
+        _: tokio::sync::broadcast::Receiver<failback_core::events::Event>,
+        cancel: CancellationToken,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        cancel.cancel();
+        None
+    }
+}
+
+/// Plan and run `drill` into the folder `name`, and read the JSON report it wrote.
+fn drill_report(drill: Drill, name: &str, watch: &mut dyn Watch) -> Value {
+    let dir = out_dir(name);
+    let drill = drill.out(&dir);
+    let plan = match drill.plan() {
+        Ok(Planned::Ready(p)) => p,
+        Ok(Planned::Refused(r)) => {
+            panic!("{name}: refused: {:#?}", r.blockers().collect::<Vec<_>>())
+        }
+        Ok(Planned::NotRunnable(p)) => panic!("{name}: not runnable: {:#?}", p.schedule_findings),
+        Err(e) => panic!("{name}: {e}"),
+    };
+    let done = match drill.run(*plan, watch) {
+        Ok(d) => d,
+        Err(e) => panic!("{name}: {e}"),
+    };
+    let doc = json(&done.written.json).1;
+    let _ = std::fs::remove_dir_all(&dir);
+    doc
+}
+
+fn generated(vms: usize, flavor: Flavor) -> Drill {
+    Drill::new(EstateSource::Generated {
+        vms,
+        seed: 1,
+        flavor,
+    })
+}
+
+/// The statuses of the items of a report's run.
+fn statuses(doc: &Value) -> BTreeSet<String> {
+    doc["run"]["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no run.items in {doc}"))
+        .iter()
+        .map(|i| i["status"]["status"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+/// Assert that `doc`, the report of the drill `name`, satisfies the report schema.
+fn assert_valid_report(name: &str, doc: &Value) {
+    assert_eq!(doc["format"], failback_drill::report::FORMAT, "{name}");
+    let bad = violations("report", doc);
+    assert!(
+        bad.is_empty(),
+        "{name}: drill-report.json:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn the_reports_of_lab_drills_satisfy_the_report_schema() {
+    let hold = Request {
+        hold_after: vec![Phase::Verify],
+        ..Request::default()
+    };
+    let rehearsal = Request {
+        commit: CommitPolicy::Rollback,
+        ..Request::default()
+    };
+    let drills = [
+        (
+            "classic",
+            generated(24, Flavor::Classic),
+            &mut Unwatched as &mut dyn Watch,
+        ),
+        (
+            "held",
+            generated(12, Flavor::Classic).request(hold),
+            &mut Unwatched,
+        ),
+        (
+            "rehearsal",
+            generated(12, Flavor::Modernized).request(rehearsal),
+            &mut Unwatched,
+        ),
+        (
+            "cancelled",
+            generated(6, Flavor::Classic),
+            &mut CancelAtOnce,
+        ),
+    ];
+    let mut seen = BTreeSet::new();
+    for (name, drill, watch) in drills {
+        let doc = drill_report(drill, name, watch);
+        assert_valid_report(name, &doc);
+        let st = statuses(&doc);
+        match name {
+            "classic" => {
+                assert_eq!(st, BTreeSet::from(["done".to_string()]), "{name}");
+                // Not vacuous: the run's phases, applications and lower bound are there.
+                for key in ["phases", "applications", "cutovers"] {
+                    assert!(
+                        doc[key].as_array().is_some_and(|a| !a.is_empty()),
+                        "{name}: {key}"
+                    );
+                }
+                assert!(doc["lower_bound_seconds"].is_u64(), "{name}");
+            }
+            "held" => {
+                assert!(st.contains("held"), "{name}: {st:?}");
+                assert!(
+                    doc["holds"].as_array().is_some_and(|a| !a.is_empty()),
+                    "{name}"
+                );
+            }
+            "rehearsal" => assert!(st.contains("rolled_back"), "{name}: {st:?}"),
+            _ => assert!(st.contains("pending"), "{name}: {st:?}"),
+        }
+        seen.extend(st);
+    }
+    assert_eq!(
+        seen,
+        BTreeSet::from(["done", "held", "rolled_back", "pending"].map(String::from))
+    );
+}
+
+/// A lab run where a quarter of the jobs fail, written by the report writer.
+async fn failed_run_report() -> Value {
+    let lab = LabSite::generated(
+        30,
+        7,
+        LabSettings {
+            virtual_time: true,
+            seed: 7,
+            faults: Faults {
+                job_failure: 0.25,
+                ..Faults::none()
+            },
+            ..LabSettings::default()
+        },
+    );
+    let plan = failback_tests::single_items_plan(&lab.estate());
+    let dir = out_dir("failed");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("{}: {e}", dir.display());
+    }
+    let journal = match Journal::create(dir.join("run.journal")) {
+        Ok(j) => j,
+        Err(e) => panic!("{e}"),
+    };
+    let o = Orchestrator::new(
+        lab.recovery(),
+        lab.onprem(),
+        lab.clock(),
+        RunSettings::default(),
+    )
+    .with_verifier(lab.verifier());
+    let run = match o.run(&plan, journal, CancellationToken::new()).await {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(
+        run.failed() > 0,
+        "no item failed: {:?}",
+        lab.counters().faults
+    );
+    let written = failback_drill::report::write(
+        &dir,
+        &failback_drill::report::Drill {
+            plan: &plan,
+            run: &run,
+            findings: &plan.findings,
+            bound: None,
+            cutover_bounds: &[],
+        },
+    );
+    let doc = match written {
+        Ok(w) => json(&w.json).1,
+        Err(e) => panic!("{e}"),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    doc
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_report_with_failed_items_satisfies_the_report_schema() {
+    let doc = failed_run_report().await;
+    assert_valid_report("failed", &doc);
+    // Not vacuous: items failed on a job, with its kind and the provider's job error.
+    let failed: Vec<&Value> = doc["run"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| &i["status"])
+        .filter(|s| s["status"] == "failed")
+        .collect();
+    assert!(!failed.is_empty(), "{doc}");
+    assert!(
+        failed
+            .iter()
+            .any(|s| s["kind"] == "job_failed" && s["job_error"]["code"].is_string()),
+        "{failed:#?}"
+    );
+    assert!(doc["lower_bound_seconds"].is_null());
+}
+
+/// The schema refuses a report with a member missing or of the wrong type, at its place.
+#[test]
+fn the_report_schema_rejects_a_broken_report() {
+    let good = drill_report(generated(4, Flavor::Classic), "broken", &mut Unwatched);
+    assert_valid_report("broken", &good);
+    type Break = fn(&mut Value);
+    let cases: [(&str, Break, &str); 8] = [
+        ("no totals", |d| drop(remove(d, "", "totals")), ""),
+        ("no run id", |d| drop(remove(d, "/run", "run_id")), "/run"),
+        (
+            "no stage start",
+            |d| drop(remove(d, "/run/items/0/stages/0", "started_at")),
+            "/run/items/0/stages/0",
+        ),
+        (
+            "an older format",
+            |d| d["format"] = "failback-drill-report/1".into(),
+            "/format",
+        ),
+        (
+            "done as text",
+            |d| d["totals"]["done"] = "4".into(),
+            "/totals/done",
+        ),
+        (
+            "a negative makespan",
+            |d| d["makespan_seconds"] = (-1).into(),
+            "/makespan_seconds",
+        ),
+        (
+            "an unknown status",
+            |d| d["run"]["items"][0]["status"]["status"] = "finished".into(),
+            "/run/items/0/status",
+        ),
+        (
+            "a phase that is no phase",
+            |d| d["phases"][0]["phase"] = "lunch".into(),
+            "/phases/0/phase",
+        ),
+    ];
+    for (what, break_it, pointer) in cases {
+        let mut doc = good.clone();
+        break_it(&mut doc);
+        let bad = violations("report", &doc);
+        assert!(
+            bad.iter().any(|v| v.starts_with(&format!("{pointer}: "))),
+            "{what}: the schema took it or complained elsewhere: {bad:?}"
+        );
+    }
+}
+
+/// Remove `key` from the object at `pointer` of `doc`, which must have it.
+fn remove(doc: &mut Value, pointer: &str, key: &str) -> Value {
+    match doc
+        .pointer_mut(pointer)
+        .and_then(Value::as_object_mut)
+        .and_then(|o| o.remove(key))
+    {
+        Some(v) => v,
+        None => panic!("no {key} at {pointer:?}"),
     }
 }

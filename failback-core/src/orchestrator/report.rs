@@ -2,6 +2,7 @@
 //! data loss, the findings after failback, and how the item ended.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, JobError};
@@ -115,7 +116,7 @@ impl std::fmt::Display for Failure {
 }
 
 /// How an item ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ItemStatus {
     /// Every planned stage succeeded.
@@ -128,9 +129,11 @@ pub enum ItemStatus {
         cause: String,
         /// What kind of failure (absent in a report of an older failback).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(with = "ErrorKind")]
         kind: Option<ErrorKind>,
         /// The provider's job error, for a failed job.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(with = "JobError")]
         job_error: Option<JobError>,
     },
     /// Not finished: cancelled, or interrupted (resume the journal to go on), or waiting
@@ -154,7 +157,7 @@ pub enum ItemStatus {
 }
 
 /// One stage of one item in a run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StageRecord {
     /// The stage.
     pub stage: Stage,
@@ -172,7 +175,7 @@ pub struct StageRecord {
 }
 
 /// One item's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ItemOutcome {
     /// Item id.
     pub item: String,
@@ -192,7 +195,7 @@ pub struct ItemOutcome {
 }
 
 /// How an application ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplicationOutcome {
     /// Its name.
     pub name: String,
@@ -213,7 +216,7 @@ pub struct ApplicationOutcome {
 }
 
 /// A hold the run reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HoldRecord {
     /// Which.
     pub hold: HoldKey,
@@ -222,7 +225,7 @@ pub struct HoldRecord {
 }
 
 /// The outcome of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunReport {
     /// Run id.
     pub run_id: String,
@@ -271,7 +274,7 @@ impl RunReport {
 }
 
 /// When one phase of one cutover wave ran, as the run's records show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PhaseSpan {
     /// The phase.
     pub phase: Phase,

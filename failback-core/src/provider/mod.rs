@@ -45,7 +45,9 @@ impl std::fmt::Display for Target {
 }
 
 /// A provider's job id (an ASR job name, a vSphere task id, a lab counter).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct JobId(pub String);
 

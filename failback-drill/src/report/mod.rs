@@ -1,6 +1,7 @@
 //! The drill report: from a plan, the run's report and the assessment's findings, three
 //! files: `drill-report.md` (for people), `drill-report.json` (for programs) and
-//! `drill-timeline.svg` (a Gantt chart of the stages).
+//! `drill-timeline.svg` (a Gantt chart of the stages). [`schema`] is the JSON Schema of
+//! the JSON report.
 
 pub mod markdown;
 pub mod svg;
@@ -15,6 +16,7 @@ use failback_core::orchestrator::{
 use failback_core::request::Stage;
 use failback_core::rules::Finding;
 use failback_core::Plan;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The name of the Markdown report.
@@ -44,7 +46,7 @@ pub struct Drill<'a> {
 }
 
 /// One wave's cutover against its lower bound.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CutoverFigure {
     /// The cutover wave.
     pub wave: u32,
@@ -58,7 +60,7 @@ pub struct CutoverFigure {
 }
 
 /// The run's length against the shortest the resources allow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Schedule {
     /// Run start to run end, in seconds of the run's clock.
     pub makespan_seconds: u64,
@@ -111,7 +113,7 @@ impl Schedule {
 }
 
 /// The median and the worst of a figure over the items that have it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Spread {
     /// Items with the figure.
     pub measured: usize,
@@ -135,7 +137,7 @@ impl Spread {
 }
 
 /// The totals of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Totals {
     /// Items in the run.
     pub items: usize,
@@ -175,28 +177,64 @@ impl Totals {
 }
 
 /// The plan's part of the JSON report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct PlanPart<'a> {
+    /// The estate's name.
     estate: &'a Option<String>,
+    /// When the estate was captured.
     captured_at: DateTime<Utc>,
+    /// Classic or modernized provider.
     flavor: &'a failback_core::estate::Flavor,
+    /// The failback policy (classic).
     policy: &'a Option<failback_core::plan::PolicyValues>,
+    /// The plan's counts.
     summary: &'a failback_core::plan::Summary,
 }
 
-/// The JSON report.
-#[derive(Debug, Serialize)]
+/// A drill's report for programs (`drill-report.json`, format `failback-drill-report/2`):
+/// the plan's summary, the makespan against its lower bound, the totals, the phases as
+/// they ran, each application's downtime, the holds, the run report and the assessment's
+/// findings.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "DrillReport")]
 struct JsonReport<'a> {
+    /// Document format: `failback-drill-report/2`.
+    #[schemars(schema_with = "format_schema")]
     format: &'static str,
+    /// The plan that was run.
     plan: PlanPart<'a>,
+    /// The run's length against the shortest the resources allow.
     #[serde(flatten)]
     schedule: Schedule,
+    /// The totals of the run.
     totals: Totals,
+    /// When each phase of each cutover wave ran.
     phases: Vec<PhaseSpan>,
+    /// How each application ended (its downtime).
     applications: &'a [ApplicationOutcome],
+    /// The holds where the run stopped for a person.
     holds: &'a [HoldRecord],
+    /// What the run did, item by item (the run report).
     run: &'a RunReport,
+    /// The findings of the assessment before the run.
     assessment_findings: &'a [Finding],
+}
+
+/// The schema of the `format` member: [`FORMAT`] exactly.
+fn format_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "const": FORMAT })
+}
+
+/// The JSON Schema (draft 2020-12) of the JSON report ([`JSON_FILE`], format [`FORMAT`]),
+/// generated from the types it is written from, as they serialize: a member is required
+/// unless the writer may leave it out. The checked-in copy is `schema/report.schema.json`
+/// (`failback schema report` prints it).
+pub fn schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<JsonReport<'static>>())
+        .unwrap_or_default()
 }
 
 /// The JSON report: the plan's summary, the makespan against its lower bound, the totals,
