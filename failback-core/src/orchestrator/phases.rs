@@ -10,7 +10,7 @@
 //! when nothing runs and nothing can start: what is left is held (a person decides) or
 //! pending (cancelled, or waiting behind a held application).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -127,6 +127,32 @@ struct Scheduler {
     failover_ok: HashMap<String, bool>,
     /// Verified in this run.
     verified: HashMap<String, bool>,
+    /// Applications committing or reprotecting to Azure: their tasks hold no slot.
+    tails: usize,
+    /// Per unit, the applications it belongs to.
+    apps_of_unit: Vec<Vec<usize>>,
+    /// Applications still reprotecting that may be ready to cut over: every one whose
+    /// unit settled (ready or failed) since it was last found not ready. The cutover loop
+    /// looks at these only, so a pass costs what can change, not the whole plan.
+    candidates: BTreeSet<usize>,
+    /// Positions in `order` of the units still waiting to reprotect.
+    waiting: BTreeSet<usize>,
+    /// Per unit, the disk slots its reprotect takes.
+    disks: Vec<u32>,
+}
+
+/// The disk slots unit `u`'s reprotect takes on its master target (an attach takes none).
+fn unit_disks(plan: &crate::plan::Plan, u: usize) -> u32 {
+    plan.units[u]
+        .items
+        .iter()
+        .filter(|it| {
+            it.stages
+                .iter()
+                .any(|p| p.stage == Stage::Reprotect && !p.attach)
+        })
+        .map(|it| it.disks.max(1))
+        .sum()
 }
 
 fn plans(ctx: &Ctx, p: Pos, stage: Stage) -> bool {
@@ -208,7 +234,32 @@ pub(super) async fn run(ctx: Arc<Ctx>, resumed: bool) -> Result<Shaped> {
             held: None,
         })
         .collect();
+    let mut apps_of_unit = vec![Vec::new(); plan.units.len()];
+    for (a, app) in apps.iter().enumerate() {
+        for &u in &app.units {
+            if let Some(of) = apps_of_unit.get_mut(u) {
+                of.push(a);
+            }
+        }
+    }
+    let disks = (0..plan.units.len())
+        .map(|u| unit_disks(&plan, u))
+        .collect();
+    let order = if resumed {
+        ctx.prior.resume_order(&plan.units)
+    } else {
+        // Earlier waves first (plan order within a wave): a unit of wave 0 that only
+        // waits until healthy must not queue behind hours-long reprotects of wave 1.
+        let mut o: Vec<usize> = (0..plan.units.len()).collect();
+        o.sort_by_key(|&u| plan.units[u].wave);
+        o
+    };
     let mut s = Scheduler {
+        tails: 0,
+        apps_of_unit,
+        candidates: (0..apps.len()).collect(),
+        waiting: (0..order.len()).collect(),
+        disks,
         outcomes: plan
             .units
             .iter()
@@ -223,15 +274,7 @@ pub(super) async fn run(ctx: Arc<Ctx>, resumed: bool) -> Result<Shaped> {
         free,
         wave_left,
         positions,
-        order: if resumed {
-            ctx.prior.resume_order(&plan.units)
-        } else {
-            // Earlier waves first (plan order within a wave): a unit of wave 0 that only
-            // waits until healthy must not queue behind hours-long reprotects of wave 1.
-            let mut o: Vec<usize> = (0..plan.units.len()).collect();
-            o.sort_by_key(|&u| plan.units[u].wave);
-            o
-        },
+        order,
         set: JoinSet::new(),
         failover_ok: HashMap::new(),
         verified: HashMap::new(),
@@ -264,7 +307,7 @@ impl Scheduler {
                     o.status = ItemStatus::failed(st, &c);
                 }
             }
-            self.states[a] = AppState::Ended;
+            self.set_state(a, AppState::Ended);
             for &u in &self.apps[a].units.clone() {
                 self.set_unit(u, UnitState::Failed);
             }
@@ -300,26 +343,37 @@ impl Scheduler {
     fn set_unit(&mut self, u: usize, state: UnitState) {
         let was = self.units[u];
         self.units[u] = state;
+        if was == UnitState::Waiting && state != UnitState::Waiting {
+            if let Some(k) = self.order.iter().position(|&x| x == u) {
+                self.waiting.remove(&k);
+            }
+        }
         let settled = |s: UnitState| matches!(s, UnitState::Ready | UnitState::Failed);
         if !settled(was) && settled(state) {
             let w = self.ctx.plan.units[u].wave;
             if let Some(n) = self.wave_left.get_mut(&w) {
                 *n = n.saturating_sub(1);
             }
+            for &a in &self.apps_of_unit[u] {
+                if self.states[a] == AppState::Reprotecting {
+                    self.candidates.insert(a);
+                }
+            }
         }
     }
 
-    fn unit_disks(&self, u: usize) -> u32 {
-        self.ctx.plan.units[u]
-            .items
-            .iter()
-            .filter(|it| {
-                it.stages
-                    .iter()
-                    .any(|p| p.stage == Stage::Reprotect && !p.attach)
-            })
-            .map(|it| it.disks.max(1))
-            .sum()
+    /// Set application `a`'s state, keeping the count of tails and the candidates.
+    fn set_state(&mut self, a: usize, state: AppState) {
+        let tail = |s: &AppState| matches!(s, AppState::Committing | AppState::ToAzure);
+        match (tail(&self.states[a]), tail(&state)) {
+            (false, true) => self.tails += 1,
+            (true, false) => self.tails = self.tails.saturating_sub(1),
+            _ => {}
+        }
+        if state != AppState::Reprotecting {
+            self.candidates.remove(&a);
+        }
+        self.states[a] = state;
     }
 
     fn release_slots(&mut self, u: usize) {
@@ -340,12 +394,7 @@ impl Scheduler {
     /// is over, and were they to take slots, the next cutovers would wait behind 40-minute
     /// reprotects to Azure (the write rate still paces them).
     fn running(&self) -> usize {
-        let tails = self
-            .states
-            .iter()
-            .filter(|s| matches!(s, AppState::Committing | AppState::ToAzure))
-            .count();
-        self.set.len().saturating_sub(tails)
+        self.set.len().saturating_sub(self.tails)
     }
 
     async fn drive(&mut self) -> Result<()> {
@@ -397,15 +446,29 @@ impl Scheduler {
         // Cutovers first: an application whose units are ready takes a slot before a unit
         // of a later wave starts its reprotect (downtime is announced; reprotects are not).
         let mut wake: Option<DateTime<Utc>> = None;
-        for a in 0..self.apps.len() {
+        let mut next = self.candidates.first().copied();
+        while let Some(a) = next {
+            next = self
+                .candidates
+                .range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded))
+                .next()
+                .copied();
             if self.running() >= limit {
                 break;
             }
             if self.states[a] != AppState::Reprotecting {
+                self.candidates.remove(&a);
                 continue;
             }
-            let units = self.apps[a].units.clone();
-            if units.iter().any(|&u| self.units[u] == UnitState::Failed) {
+            let units = &self.apps[a].units;
+            let failed = units.iter().any(|&u| self.units[u] == UnitState::Failed);
+            let ready = units.iter().all(|&u| self.units[u] == UnitState::Ready);
+            if !failed && !ready {
+                // A unit still reprotects: looked at again when one settles.
+                self.candidates.remove(&a);
+                continue;
+            }
+            if failed {
                 self.fail_app(
                     a,
                     Stage::Failover,
@@ -414,9 +477,6 @@ impl Scheduler {
                         "a unit of the application failed before its cutover",
                     ),
                 )?;
-                continue;
-            }
-            if !units.iter().all(|&u| self.units[u] == UnitState::Ready) {
                 continue;
             }
             if self.hold_at(a, Phase::Reprotect)? {
@@ -447,39 +507,49 @@ impl Scheduler {
                     }
                 }
             }
-            self.states[a] = AppState::CuttingOver;
+            self.set_state(a, AppState::CuttingOver);
             let ctx = self.ctx.clone();
             let app = self.apps[a].clone();
             self.set.spawn(cutover(ctx, a, app));
         }
         // Reprotects: plan order within a wave; a unit waits while a unit of an earlier
         // wave on its master target has not started (waves stay in order on one MT).
-        let mut waiting_wave: HashMap<String, u32> = HashMap::new();
-        for k in 0..self.order.len() {
+        // Nothing starts once every slot is taken, so the pass stops there.
+        let ctx = self.ctx.clone();
+        let mut waiting_wave: HashMap<&str, u32> = HashMap::new();
+        let mut next = self.waiting.first().copied();
+        while let Some(k) = next {
+            if self.running() >= limit {
+                break;
+            }
+            next = self
+                .waiting
+                .range((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))
+                .next()
+                .copied();
             let u = self.order[k];
             if self.units[u] != UnitState::Waiting {
+                self.waiting.remove(&k);
                 continue;
             }
-            let unit = &self.ctx.plan.units[u];
-            let mt = unit.master_target.clone();
-            let disks = self.unit_disks(u);
-            if let (Some(mt), true) = (&mt, disks > 0) {
+            let unit = &ctx.plan.units[u];
+            let disks = self.disks[u];
+            if let (Some(mt), true) = (unit.master_target.as_deref(), disks > 0) {
                 if waiting_wave.get(mt).is_some_and(|w| *w < unit.wave) {
                     continue;
                 }
                 let free = self.free.get(mt).copied().unwrap_or(0);
-                if free < i64::from(disks) || self.running() >= limit {
-                    waiting_wave.entry(mt.clone()).or_insert(unit.wave);
+                if free < i64::from(disks) {
+                    waiting_wave.entry(mt).or_insert(unit.wave);
                     continue;
                 }
                 if let Some(f) = self.free.get_mut(mt) {
                     *f -= i64::from(disks);
                 }
                 self.holding[u] = disks;
-            } else if self.running() >= limit {
-                continue;
             }
             self.units[u] = UnitState::Busy;
+            self.waiting.remove(&k);
             // A failover an earlier run of this journal started is past waiting healthy.
             let plan_target = self.apps[self.app_of_unit[u]]
                 .recovery_plan
@@ -577,7 +647,7 @@ impl Scheduler {
         }
         self.app_out[a].held = Some(key.clone());
         self.holds.push(HoldRecord { hold: key, reason });
-        self.states[a] = AppState::Held;
+        self.set_state(a, AppState::Held);
         Ok(())
     }
 
@@ -625,7 +695,7 @@ impl Scheduler {
                 o.status = ItemStatus::failed(stage, cause);
             }
         }
-        self.states[a] = AppState::Ended;
+        self.set_state(a, AppState::Ended);
         Ok(())
     }
 
@@ -723,7 +793,7 @@ impl Scheduler {
                                 };
                             }
                         }
-                        self.states[a] = AppState::Ended;
+                        self.set_state(a, AppState::Ended);
                     }
                     Flow::Done if stage == Stage::Commit => {
                         if self.hold_at(a, Phase::Commit)? {
@@ -739,10 +809,10 @@ impl Scheduler {
                                 }
                             }
                         }
-                        self.states[a] = AppState::Ended;
+                        self.set_state(a, AppState::Ended);
                     }
                     Flow::Failed(cause) => self.fail_app(a, stage, &cause)?,
-                    Flow::Pending | Flow::Suspended(_) => self.states[a] = AppState::Ended,
+                    Flow::Pending | Flow::Suspended(_) => self.set_state(a, AppState::Ended),
                 }
             }
         }
@@ -799,7 +869,7 @@ impl Scheduler {
             }
             Flow::Failed(cause) => return self.fail_app(a, Stage::Failover, &cause),
             Flow::Pending => {
-                self.states[a] = AppState::Ended;
+                self.set_state(a, AppState::Ended);
                 return Ok(());
             }
         }
@@ -853,7 +923,7 @@ impl Scheduler {
             return Ok(());
         }
         if !self.app_has(a, Stage::Commit) {
-            self.states[a] = AppState::Ended;
+            self.set_state(a, AppState::Ended);
             for i in self.apps[a].items().map(str::to_string).collect::<Vec<_>>() {
                 if let Some(o) = self.outcome_mut(&i) {
                     if matches!(o.status, ItemStatus::Pending) {
@@ -903,7 +973,7 @@ impl Scheduler {
     }
 
     fn start_commit(&mut self, a: usize) {
-        self.states[a] = AppState::Committing;
+        self.set_state(a, AppState::Committing);
         let ctx = self.ctx.clone();
         let app = self.apps[a].clone();
         let ok: HashMap<String, bool> = self.failover_ok.clone();
@@ -911,7 +981,7 @@ impl Scheduler {
     }
 
     fn start_rollback(&mut self, a: usize) {
-        self.states[a] = AppState::Committing;
+        self.set_state(a, AppState::Committing);
         let ctx = self.ctx.clone();
         let app = self.apps[a].clone();
         self.set
@@ -927,10 +997,10 @@ impl Scheduler {
                     }
                 }
             }
-            self.states[a] = AppState::Ended;
+            self.set_state(a, AppState::Ended);
             return;
         }
-        self.states[a] = AppState::ToAzure;
+        self.set_state(a, AppState::ToAzure);
         let ctx = self.ctx.clone();
         let app = self.apps[a].clone();
         self.set.spawn(step(
