@@ -510,7 +510,11 @@ impl Scheduler {
             self.set_state(a, AppState::CuttingOver);
             let ctx = self.ctx.clone();
             let app = self.apps[a].clone();
-            self.set.spawn(cutover(ctx, a, app));
+            let at = self.apps[a]
+                .items()
+                .filter_map(|i| self.positions.get(i).map(|p| (i.to_string(), *p)))
+                .collect();
+            self.set.spawn(cutover(ctx, a, app, at));
         }
         // Reprotects: plan order within a wave; a unit waits while a unit of an earlier
         // wave on its master target has not started (waves stay in order on one MT).
@@ -976,16 +980,30 @@ impl Scheduler {
         self.set_state(a, AppState::Committing);
         let ctx = self.ctx.clone();
         let app = self.apps[a].clone();
-        let ok: HashMap<String, bool> = self.failover_ok.clone();
-        self.set.spawn(step(ctx, a, app, Stage::Commit, false, ok));
+        let ok: HashMap<String, bool> = app
+            .items()
+            .filter_map(|i| self.failover_ok.get(i).map(|v| (i.to_string(), *v)))
+            .collect();
+        let at = self.positions_of(a);
+        self.set
+            .spawn(step(ctx, a, app, Stage::Commit, false, ok, at));
+    }
+
+    /// Where application `a`'s items are in the plan, in the application's order.
+    fn positions_of(&self, a: usize) -> Vec<Pos> {
+        self.apps[a]
+            .items()
+            .filter_map(|i| self.positions.get(i).copied())
+            .collect()
     }
 
     fn start_rollback(&mut self, a: usize) {
         self.set_state(a, AppState::Committing);
         let ctx = self.ctx.clone();
         let app = self.apps[a].clone();
+        let at = self.positions_of(a);
         self.set
-            .spawn(step(ctx, a, app, Stage::Failover, true, HashMap::new()));
+            .spawn(step(ctx, a, app, Stage::Failover, true, HashMap::new(), at));
     }
 
     fn start_to_azure(&mut self, a: usize) {
@@ -1003,6 +1021,7 @@ impl Scheduler {
         self.set_state(a, AppState::ToAzure);
         let ctx = self.ctx.clone();
         let app = self.apps[a].clone();
+        let at = self.positions_of(a);
         self.set.spawn(step(
             ctx,
             a,
@@ -1010,6 +1029,7 @@ impl Scheduler {
             Stage::ReprotectToAzure,
             false,
             HashMap::new(),
+            at,
         ));
     }
 
@@ -1210,17 +1230,13 @@ async fn wait_healthy(ctx: &Ctx, item: &str) -> Result<Flow> {
 
 /// Fail an application over (through its recovery plan, or boot group after boot group
 /// item by item), then verify every item.
-async fn cutover(ctx: Arc<Ctx>, a: usize, app: ApplicationPlan) -> Result<Msg> {
-    let pos = |item: &str| -> Option<Pos> {
-        let (u, unit) = ctx
-            .plan
-            .units
-            .iter()
-            .enumerate()
-            .find(|(_, unit)| unit.items.iter().any(|i| i.item == item))?;
-        let index = unit.items.iter().position(|i| i.item == item)?;
-        Some(Pos { unit: u, index })
-    };
+async fn cutover(
+    ctx: Arc<Ctx>,
+    a: usize,
+    app: ApplicationPlan,
+    at: HashMap<String, Pos>,
+) -> Result<Msg> {
+    let pos = |item: &str| -> Option<Pos> { at.get(item).copied() };
     let mut results = Vec::new();
     let members: Vec<Pos> = app
         .items()
@@ -1424,23 +1440,18 @@ async fn step(
     stage: Stage,
     rollback: bool,
     failover_ok: HashMap<String, bool>,
+    at: Vec<Pos>,
 ) -> Result<Msg> {
-    let mut members = Vec::new();
-    for item in app.items() {
-        for (u, unit) in ctx.plan.units.iter().enumerate() {
-            if let Some(i) = unit.items.iter().position(|x| x.item == item) {
-                let p = Pos { unit: u, index: i };
-                let wanted = if rollback {
-                    plans(&ctx, p, Stage::Failover)
-                } else {
-                    plans(&ctx, p, stage)
-                };
-                if wanted {
-                    members.push(p);
-                }
+    let members: Vec<Pos> = at
+        .into_iter()
+        .filter(|&p| {
+            if rollback {
+                plans(&ctx, p, Stage::Failover)
+            } else {
+                plans(&ctx, p, stage)
             }
-        }
-    }
+        })
+        .collect();
     let name = |p: &Pos| ctx.plan.units[p.unit].items[p.index].item.clone();
     let mut jobs = Vec::new();
     let via_plan = (stage == Stage::Commit || rollback) && app.recovery_plan.is_some();
