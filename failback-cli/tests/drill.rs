@@ -933,3 +933,188 @@ fn a_lab_write_failure_stops_the_run_resumably_and_fails_no_item() {
         assert_eq!(got, expected, "k={k}: an operation issued twice or missing");
     }
 }
+
+/// A tmpfs of `size` mounted on `dir` for one test, unmounted when dropped.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> SmallDisk {
+        let o = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "this test fills a real filesystem and needs to mount a small tmpfs \
+             (root with CAP_SYS_ADMIN, as CI runs): {}",
+            text(&o.stderr)
+        );
+        SmallDisk(dir.to_path_buf())
+    }
+
+    fn grow(&self, size: &str) {
+        let o = Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "remount: {}", text(&o.stderr));
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).output();
+    }
+}
+
+/// The journal folder's filesystem fills up, from outside the process (a real full disk:
+/// the kernel refuses the write, whichever file it is). Filled before the run's first
+/// record, the drill says that nothing was done and to start again, and a new drill on
+/// the freed disk runs. Filled during the run, the drill stops with exit 1 naming the
+/// file it could not write and how to resume; no item failed and the run is not marked
+/// finished; once the disk has room, `failback resume` ends every item done with each
+/// operation taken once, and no rule broken. (A folder made read-only under a running
+/// process does not stop its writes, and root ignores permissions: a full disk is how a
+/// local write fails from outside while a run goes on.)
+#[test]
+fn a_full_disk_stops_the_run_resumably_and_fails_no_item() {
+    let args = ["--vms", "60", "--seed", "3", "--quiet"];
+    let whole = out_dir("full-whole");
+    let o = drill(&whole, &args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let (expected, _) = per_item_counts(&whole);
+    let mut stopped = Vec::new();
+    for size in ["100k", "240k", "400k", "560k"] {
+        let out = out_dir(&format!("full-{size}"));
+        let disk = SmallDisk::mount(&out, size);
+        let o = drill(&out, &args);
+        let err = text(&o.stderr);
+        assert_eq!(code(&o), 1, "{size}: {}{err}", text(&o.stdout));
+        assert!(err.contains("No space left on device"), "{size}: {err}");
+        let journal = out.join("failback.journal");
+        disk.grow("64m");
+        if err.contains("cannot start the run") {
+            assert!(err.contains("nothing was done"), "{size}: {err}");
+            stopped.push(format!("{size}: before the run"));
+            let o = drill(&out, &args);
+            assert_eq!(code(&o), 0, "{size}: {}", text(&o.stderr));
+        } else {
+            assert!(err.contains("can be resumed"), "{size}: {err}");
+            let file = if err.contains("failback.journal") {
+                "journal"
+            } else {
+                assert!(err.contains("failback.lab.json"), "{size}: {err}");
+                "lab file"
+            };
+            stopped.push(format!("{size}: during the run, by the {file}"));
+            let j = std::fs::read_to_string(&journal).unwrap();
+            assert!(!j.contains("\"item_failed\""), "{size}: an item failed");
+            assert!(!j.contains("\"run_finished\""), "{size}: marked finished");
+            let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+            assert_eq!(
+                code(&o),
+                0,
+                "{size}: {}{}",
+                text(&o.stdout),
+                text(&o.stderr)
+            );
+        }
+        let (got, violations) = per_item_counts(&out);
+        assert_eq!(violations, serde_json::json!([]), "{size}");
+        assert_eq!(
+            got, expected,
+            "{size}: an operation issued twice or missing"
+        );
+        drop(disk);
+    }
+    println!("stopped: {stopped:#?}");
+    assert!(
+        stopped.iter().filter(|s| s.contains("during")).count() >= 2,
+        "the disk filled during the run too rarely: {stopped:#?}"
+    );
+}
+
+/// `failback ARGS` as a user whom permissions bind: `nobody` through `setpriv` when the
+/// tests run as root (root writes into read-only folders), the current user otherwise.
+fn run_unprivileged(args: &[&str]) -> Output {
+    let uid = Command::new("id").arg("-u").output().unwrap();
+    if text(&uid.stdout).trim() == "0" {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
+            .args(args)
+            .output()
+            .unwrap()
+    } else {
+        run(args)
+    }
+}
+
+fn chmod(mode: &str, path: &Path) {
+    let o = Command::new("chmod")
+        .args(["-R", mode])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "chmod: {}", text(&o.stderr));
+}
+
+/// An interrupted run whose journal folder is read-only: the resume stops before it does
+/// anything, exit 1 naming the file it could not open for writing; the journal and the lab
+/// file are byte for byte as they were, and once the folder is writable again a resume
+/// ends every item done with each operation taken once.
+#[test]
+fn a_read_only_journal_folder_stops_the_resume_and_loses_nothing() {
+    let args = ["--vms", "60", "--seed", "3", "--quiet"];
+    let whole = out_dir("ro-whole");
+    let o = drill(&whole, &args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let (expected, _) = per_item_counts(&whole);
+    let out = out_dir("ro-run");
+    // Reachable by the unprivileged user on its way to the folder.
+    let mut up = out.parent();
+    while let Some(p) = up {
+        let _ = Command::new("chmod").arg("o+x").arg(p).output();
+        up = p.parent();
+    }
+    let o = Command::new(BIN)
+        .args(["drill", "--out"])
+        .arg(&out)
+        .args(args)
+        .env("FAILBACK_CRASH_AT_RECORD", "400")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 9, "{}", text(&o.stderr));
+    let journal = out.join("failback.journal");
+    let lab = out.join("failback.lab.json");
+    let before = (
+        std::fs::read(&journal).unwrap(),
+        std::fs::read(&lab).unwrap(),
+    );
+    chmod("a-w,a+rX", &out);
+    let o = run_unprivileged(&["resume", journal.to_str().unwrap(), "--quiet"]);
+    chmod("u+w", &out);
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 1, "{}{err}", text(&o.stdout));
+    assert!(
+        err.contains("Permission denied") && err.contains(out.to_str().unwrap()),
+        "{err}"
+    );
+    let after = (
+        std::fs::read(&journal).unwrap(),
+        std::fs::read(&lab).unwrap(),
+    );
+    assert!(
+        before == after,
+        "the refused resume changed the journal or the lab file"
+    );
+    let j = String::from_utf8_lossy(&after.0);
+    assert!(!j.contains("\"item_failed\"") && !j.contains("\"run_finished\""));
+    let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(text(&o.stdout).contains("60 done, 0 failed, 0 pending"));
+    let (got, violations) = per_item_counts(&out);
+    assert_eq!(violations, serde_json::json!([]));
+    assert_eq!(got, expected, "an operation issued twice or missing");
+}

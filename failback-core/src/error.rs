@@ -167,9 +167,27 @@ pub enum Error {
         message: String,
     },
     /// Writing the run journal failed; the run stops before any further mutation.
-    #[error("cannot write run journal {}: {source}", path.display())]
+    #[error(
+        "cannot write run journal {}: {source}; the run stopped before any further change and can be resumed (`failback resume {}`) once the journal can be written (free space, permissions)",
+        path.display(),
+        path.display()
+    )]
     JournalWrite {
         /// The journal file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A run could not start: its journal could not be created or its first record (the
+    /// plan) written, or a file the run needs from its start (a simulated site's state)
+    /// could not be written. Nothing was done; there is nothing to resume.
+    #[error(
+        "cannot start the run: cannot write {}: {source}; nothing was done: start it again once the file can be written (free space, permissions, an old file in the way)",
+        path.display()
+    )]
+    RunNotStarted {
+        /// The file.
         path: PathBuf,
         /// The cause.
         #[source]

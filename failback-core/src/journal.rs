@@ -499,7 +499,7 @@ impl Journal {
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|source| Error::JournalWrite {
+            .map_err(|source| Error::RunNotStarted {
                 path: path.clone(),
                 source,
             })?;
@@ -703,7 +703,7 @@ mod tests {
         Journal::create(&p).unwrap();
         assert!(matches!(
             Journal::create(&p),
-            Err(Error::JournalWrite { .. })
+            Err(Error::RunNotStarted { .. })
         ));
     }
 

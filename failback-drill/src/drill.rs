@@ -526,7 +526,17 @@ impl Drill {
         let _inside = rt.enter();
         let lab = self.manifest.lab(estate.clone());
         // Durable like real clouds: `resume` restores the lab from this file.
-        lab.persist_to(lab_file(&journal_path))?;
+        lab.persist_to(lab_file(&journal_path))
+            .map_err(|e| match e {
+                // No record of the run yet: nothing to resume.
+                failback_core::Error::LocalWrite { path, message } => {
+                    failback_core::Error::RunNotStarted {
+                        path,
+                        source: std::io::Error::other(message),
+                    }
+                }
+                other => other,
+            })?;
         if let Some(k) = self.fail_lab_write_at {
             lab.fail_write_at(k);
         }

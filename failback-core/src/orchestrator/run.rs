@@ -98,13 +98,21 @@ impl Orchestrator {
         let started_at = self.clock.now();
         let run_id = run_id(started_at, self.settings.seed);
         let recorder = Recorder::new(journal);
-        recorder.append(&Entry::RunStarted {
+        let first = recorder.append(&Entry::RunStarted {
             format: journal::FORMAT.to_string(),
             run_id: run_id.clone(),
             at: started_at,
             plan: Box::new(plan.clone()),
             settings: Box::new(self.settings.clone()),
-        })?;
+        });
+        if let Err(e) = first {
+            recorder.close();
+            // Without its first record the journal holds no run: nothing to resume.
+            return Err(match recorder.take_error().unwrap_or(e) {
+                Error::JournalWrite { path, source } => Error::RunNotStarted { path, source },
+                other => other,
+            });
+        }
         let ctx = self.context(
             Arc::new(plan.clone()),
             recorder,
