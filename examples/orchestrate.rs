@@ -32,21 +32,32 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 /// The ideal makespan: units in plan order on `slots` slots (what the orchestrator does),
-/// each taking its number of stages times `stage`.
+/// each holding its slot for its reprotect and failover (`stage` each), then committing
+/// and reprotecting to Azure (`stage` each) without a slot, as the orchestrator's tails
+/// do.
 fn ideal(plan: &Plan, slots: usize, stage: Duration) -> Duration {
+    use failback_core::request::Stage;
     let mut free = vec![Duration::ZERO; slots.max(1)];
     let mut end = Duration::ZERO;
+    let count = |u: &failback_core::readiness::UnitReport, which: &[Stage]| {
+        u.items
+            .iter()
+            .map(|i| i.stages.iter().filter(|s| which.contains(&s.stage)).count())
+            .max()
+            .unwrap_or(0) as u32
+    };
     for u in &plan.units {
-        let stages = u.items.iter().map(|i| i.stages.len()).max().unwrap_or(0) as u32;
+        let held = count(u, &[Stage::Reprotect, Stage::Failover]);
+        let tail = count(u, &[Stage::Commit, Stage::ReprotectToAzure]);
         let (slot, start) = free
             .iter()
             .copied()
             .enumerate()
             .min_by_key(|(_, t)| *t)
             .unwrap_or((0, Duration::ZERO));
-        let finish = start + stage * stages;
-        free[slot] = finish;
-        end = end.max(finish);
+        let released = start + stage * held;
+        free[slot] = released;
+        end = end.max(released + stage * tail);
     }
     end
 }
@@ -142,11 +153,16 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
         report.failed()
     );
     println!(
-        "  wall {:.2} s, {:.0} items/s, {records} journal records ({:.0} records/s), journal in {}, time scale {scale}",
+        "  wall {:.2} s, {:.0} items/s, {records} journal records ({:.0} records/s), journal in {}, {}",
         wall.as_secs_f64(),
         n as f64 / wall.as_secs_f64(),
         records as f64 / wall.as_secs_f64(),
-        dir.display()
+        dir.display(),
+        if mode == "overhead" {
+            "discrete-event time".to_string()
+        } else {
+            format!("time scale {scale}")
+        }
     );
     println!(
         "  peak RSS {} MiB (before the run {} MiB)",
@@ -168,6 +184,12 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             .to_std()
             .unwrap_or_default();
         let best = ideal(&plan, CONCURRENCY, stage);
+        let bound = failback_core::bound::lower_bound(
+            &plan,
+            &lab.plan_timing(&plan),
+            &lab.settings().timing,
+            RunSettings::default().writes_per_minute,
+        );
         println!(
             "  simulated makespan {:.1} h, ideal {:.1} h ({} s per stage, {} slots): {:+.1}% over the ideal",
             achieved.as_secs_f64() / 3600.0,
@@ -175,6 +197,12 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             stage.as_secs(),
             CONCURRENCY,
             (achieved.as_secs_f64() / best.as_secs_f64() - 1.0) * 100.0
+        );
+        println!(
+            "  lower bound {:.1} h (set by {}): {:+.1}% over the lower bound",
+            bound.seconds as f64 / 3600.0,
+            bound.binding,
+            (achieved.as_secs_f64() / bound.seconds.max(1) as f64 - 1.0) * 100.0
         );
     }
     Ok(())
