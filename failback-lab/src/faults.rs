@@ -171,6 +171,28 @@ impl Faults {
         CallFault::None
     }
 
+    /// A call meets its fault (after its latency, which the caller sleeps on its clock):
+    /// the call is counted; with any fault set, `number` gives the call's count per kind
+    /// and subject (called only then), its fault is drawn with `seed` and applied
+    /// ([`Faults::apply`]). The lab and the fault wrappers both enter calls through here,
+    /// so the same seed and rates meet the same faults on the same calls.
+    pub(crate) fn meet(
+        &self,
+        seed: u64,
+        call: (&str, &str, bool),
+        provider: &str,
+        counts: &mut FaultCounts,
+        number: impl FnOnce() -> u64,
+    ) -> Result<bool, Error> {
+        let (kind, subject, mutation) = call;
+        counts.calls += 1;
+        if !self.any() {
+            return Ok(false);
+        }
+        let fault = self.draw(seed, kind, subject, number(), mutation);
+        self.apply(fault, provider, counts)
+    }
+
     /// What a drawn call fault does: throttling and transient errors are counted and
     /// returned; `Ok(true)` says a mutation's response is to be lost once it took effect
     /// (counted by the caller then, as only an accepted mutation loses a response).

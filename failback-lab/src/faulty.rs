@@ -118,19 +118,22 @@ impl FaultInjector {
                 None => tokio::time::sleep(latency).await,
             }
         }
-        let mut t = self.tally();
-        t.counts.calls += 1;
-        if !self.faults.any() {
-            return Ok(false);
-        }
-        let slot = t
-            .calls
-            .entry((kind.to_string(), subject.to_string()))
-            .or_insert(0);
-        let n = *slot;
-        *slot += 1;
-        let fault = self.faults.draw(self.seed, kind, subject, n, mutation);
-        self.faults.apply(fault, provider, &mut t.counts)
+        let mut guard = self.tally();
+        let t = &mut *guard;
+        let calls = &mut t.calls;
+        self.faults.meet(
+            self.seed,
+            (kind, subject, mutation),
+            provider,
+            &mut t.counts,
+            || {
+                let slot = calls
+                    .entry((kind.to_string(), subject.to_string()))
+                    .or_insert(0);
+                *slot += 1;
+                *slot - 1
+            },
+        )
     }
 
     /// Pass a call on, losing the response of a mutation that took effect when drawn so.

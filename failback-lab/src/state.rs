@@ -273,16 +273,33 @@ impl Shared {
         if !latency.is_zero() {
             self.clock.sleep(latency).await;
         }
-        let f = &self.settings.faults;
-        let (mut st, _) = self.lock();
-        st.counters.faults.calls += 1;
-        if !f.any() {
-            return Ok(false);
-        }
-        let n = st.next_call(kind, subject);
-        let fault = f.draw(self.settings.seed, kind, subject, n, mutation);
-        f.apply(fault, PROVIDER, &mut st.counters.faults)
+        let (mut guard, _) = self.lock();
+        let st = &mut *guard;
+        let (calls, touched) = (&mut st.calls, &mut st.calls_touched);
+        self.settings.faults.meet(
+            self.settings.seed,
+            (kind, subject, mutation),
+            PROVIDER,
+            &mut st.counters.faults,
+            || next_call(calls, touched, kind, subject),
+        )
     }
+}
+
+/// The count of a call of `kind` on `subject` (0 for the first), noted as changed for the
+/// lab file's log.
+fn next_call(
+    calls: &mut BTreeMap<(String, String), u64>,
+    touched: &mut BTreeSet<(String, String)>,
+    kind: &str,
+    subject: &str,
+) -> u64 {
+    let key = (kind.to_string(), subject.to_string());
+    let slot = calls.entry(key.clone()).or_insert(0);
+    let n = *slot;
+    *slot += 1;
+    touched.insert(key);
+    n
 }
 
 /// The lab's view of one item besides its estate record.
@@ -699,16 +716,6 @@ impl LabState {
             self.runtime[i].issued.push(op);
             self.create_job(settings.start, settings, target, op, vec![i], input, work);
         }
-    }
-
-    /// The count of a call of `kind` on `subject` (0 for the first).
-    fn next_call(&mut self, kind: &str, subject: &str) -> u64 {
-        let key = (kind.to_string(), subject.to_string());
-        let slot = self.calls.entry(key.clone()).or_insert(0);
-        let n = *slot;
-        *slot += 1;
-        self.calls_touched.insert(key);
-        n
     }
 
     /// An item's index by id.
