@@ -196,8 +196,13 @@ mod tests {
             .await;
         assert!(open.ok, "{open:?}");
         drop(listener);
+        // A port bound but not listening refuses connections, and stays this test's: a
+        // port merely closed may be taken by a test running beside it.
+        let held = tokio::net::TcpSocket::new_v4().unwrap();
+        held.bind((LOOPBACK, 0).into()).unwrap();
+        let closed_port = held.local_addr().unwrap().port();
         let closed = NetVerifier
-            .check("a", &vm(Some(LOOPBACK)), &tcp(port), T)
+            .check("a", &vm(Some(LOOPBACK)), &tcp(closed_port), T)
             .await;
         assert!(!closed.ok, "{closed:?}");
         let none = NetVerifier.check("a", &vm(None), &tcp(port), T).await;
