@@ -16,6 +16,10 @@ use failback_lab::LabSite;
 
 pub use arm::{arm_error, status_of};
 
+/// The api-versions the simulator answers: the adapter's, and the official Python SDK
+/// 2.0.0's (the shapes failback uses are the same in both, per the spec notes).
+pub const API_VERSIONS: [&str; 2] = ["2026-05-01", "2025-08-01"];
+
 /// The vault the simulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vault {
@@ -250,6 +254,33 @@ async fn authorize(State(shared): State<Arc<Shared>>, req: Request, next: Next) 
         );
     }
     let id = shared.request_id();
+    let version = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("api-version="))
+            .map(str::to_string)
+    });
+    match version.as_deref() {
+        Some(v) if API_VERSIONS.contains(&v) => {}
+        Some(v) => {
+            return arm_error(
+                &id,
+                StatusCode::BAD_REQUEST,
+                "InvalidApiVersionParameter",
+                &format!(
+                    "the api-version '{v}' is invalid: the supported versions are '{}'",
+                    API_VERSIONS.join("', '")
+                ),
+            )
+        }
+        None => {
+            return arm_error(
+                &id,
+                StatusCode::BAD_REQUEST,
+                "MissingApiVersionParameter",
+                "the api-version query parameter (?api-version=) is required for all requests",
+            )
+        }
+    }
     let mut resp = next.run(req).await.into_response();
     if !resp.headers().contains_key("x-ms-request-id") {
         if let Ok(v) = id.parse() {

@@ -34,7 +34,10 @@ async fn https_with_the_ca_and_the_bearer_token() {
         .add_root_certificate(ca)
         .build()
         .unwrap();
-    let url = format!("{}/subscriptions/x/nothing", sim.https_url().unwrap());
+    let url = format!(
+        "{}/subscriptions/x/nothing?api-version=2026-05-01",
+        sim.https_url().unwrap()
+    );
 
     let anonymous = client.get(&url).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
@@ -71,10 +74,27 @@ async fn plain_http_too() {
     let sim = start(lab(), Settings::default()).await.unwrap();
     assert!(sim.https.is_none() && sim.ca_pem.is_none());
     let r = reqwest::Client::new()
-        .get(format!("{}/anything", sim.http_url()))
+        .get(format!(
+            "{}/anything?api-version=2025-08-01",
+            sim.http_url()
+        ))
         .bearer_auth(&Settings::default().token)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    for (query, code) in [
+        ("", "MissingApiVersionParameter"),
+        ("?api-version=2019-01-01", "InvalidApiVersionParameter"),
+    ] {
+        let r = reqwest::Client::new()
+            .get(format!("{}/anything{query}", sim.http_url()))
+            .bearer_auth(&Settings::default().token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code);
+    }
 }
