@@ -35,7 +35,9 @@ pub struct StateError {
 /// The failback protection state of `rpi`. A job running on the item (a current scenario
 /// other than `None`) decides first; otherwise the provider and the active location do. A
 /// combination the table does not cover is an error naming every value read.
-pub fn protection_state(rpi: &ReplicationProtectedItem) -> Result<ProtectionState, StateError> {
+pub fn protection_state(
+    rpi: &ReplicationProtectedItem,
+) -> Result<ProtectionState, Box<StateError>> {
     let p = &rpi.properties;
     let instance = p
         .provider_specific_details
@@ -46,13 +48,15 @@ pub fn protection_state(rpi: &ReplicationProtectedItem) -> Result<ProtectionStat
         .as_ref()
         .and_then(|s| s.scenario_name.clone())
         .filter(|s| !s.is_empty() && s != "None");
-    let error = |why: &str| StateError {
-        item: rpi.name.clone(),
-        why: why.to_string(),
-        instance_type: instance.clone(),
-        active_location: p.active_location.clone(),
-        protection_state: p.protection_state.clone(),
-        scenario: scenario.clone(),
+    let error = |why: &str| {
+        Box::new(StateError {
+            item: rpi.name.clone(),
+            why: why.to_string(),
+            instance_type: instance.clone(),
+            active_location: p.active_location.clone(),
+            protection_state: p.protection_state.clone(),
+            scenario: scenario.clone(),
+        })
     };
     match p.protection_state.as_deref() {
         Some(MIGRATION_COMPLETED) => return Ok(ProtectionState::MigrationCompleted),
