@@ -1,11 +1,17 @@
 #![doc = include_str!("../README.md")]
 
 mod arm;
+mod ids;
+mod memo;
+mod mutate;
+mod render;
+mod routes;
 pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -60,6 +66,12 @@ pub struct Settings {
     pub token: String,
     /// Serve HTTPS too (a certificate generated at start).
     pub https: bool,
+    /// The `Retry-After` of a 202 and of a running operation's status: how long (in the
+    /// lab's simulated time, as the adapter polls with the drill's clock) a client waits
+    /// between polls. Sent in whole seconds, rounded up.
+    pub retry_after: Duration,
+    /// Resources per page of a list (`nextLink` to the next).
+    pub page_size: usize,
 }
 
 impl Default for Settings {
@@ -68,6 +80,8 @@ impl Default for Settings {
             vault: Vault::default(),
             token: "failback-sim-token".into(),
             https: false,
+            retry_after: Duration::from_secs(1),
+            page_size: 100,
         }
     }
 }
@@ -95,6 +109,8 @@ pub(crate) struct Shared {
     pub(crate) settings: Settings,
     pub(crate) requests: AtomicU64,
     next_request: AtomicU64,
+    /// The inputs of the reprotects accepted, shown on the items.
+    pub(crate) memory: memo::Memory,
 }
 
 impl Shared {
@@ -160,6 +176,7 @@ pub async fn start(lab: LabSite, settings: Settings) -> Result<Running, StartErr
         settings,
         requests: AtomicU64::new(0),
         next_request: AtomicU64::new(1),
+        memory: memo::Memory::default(),
     });
     let app = router(shared.clone());
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -173,7 +190,8 @@ pub async fn start(lab: LabSite, settings: Settings) -> Result<Running, StartErr
         addr: loopback,
         source,
     })?;
-    let plain = app.clone();
+    let plain = app.clone().layer(axum::Extension(routes::Scheme("http")));
+    let app = app.layer(axum::Extension(routes::Scheme("https")));
     let mut tasks = vec![tokio::spawn(async move {
         let _ = axum::serve(listener, plain).await;
     })];
@@ -215,25 +233,12 @@ pub async fn start(lab: LabSite, settings: Settings) -> Result<Running, StartErr
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .fallback(not_found)
+        .fallback(routes::serve)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             authorize,
         ))
         .with_state(shared)
-}
-
-async fn not_found(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    arm_error(
-        &shared.request_id(),
-        StatusCode::NOT_FOUND,
-        "ResourceNotFound",
-        &format!(
-            "the simulator serves no {} {}",
-            req.method(),
-            req.uri().path()
-        ),
-    )
 }
 
 /// Count the request; refuse it without the simulator's bearer token.
