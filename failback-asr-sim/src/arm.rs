@@ -25,7 +25,12 @@ pub fn status_of(e: &Error) -> (StatusCode, &'static str, Option<Duration>) {
         Some(ErrorKind::Conflict) => (StatusCode::CONFLICT, "OperationNotAllowed", None),
         Some(ErrorKind::InvalidInput) => (StatusCode::BAD_REQUEST, "InvalidInput", None),
         Some(ErrorKind::NotSupported) => (StatusCode::BAD_REQUEST, "OperationNotSupported", None),
-        Some(ErrorKind::NotReady) => (StatusCode::CONFLICT, "AgentNotReady", None),
+        // Refused until the agent registers: a 409 that says when to try again.
+        Some(ErrorKind::NotReady) => (
+            StatusCode::CONFLICT,
+            "AgentNotReady",
+            Some(retry_after.unwrap_or(Duration::from_secs(60))),
+        ),
         Some(ErrorKind::RateLimited) => (
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",

@@ -11,6 +11,7 @@
 //! | 405, 501 | not supported | permanent |
 //! | 408 | timed out | temporary |
 //! | 409, 412 | conflict | permanent |
+//! | 409 with `Retry-After` or code `AgentNotReady` | not ready yet (the agent registers) | temporary |
 //! | 429 | rate limited, with `Retry-After` | temporary |
 //! | other 5xx | unavailable (with `Retry-After` when given) | temporary |
 //! | connect error | unavailable (a connect time-out: timed out) | temporary |
@@ -131,7 +132,16 @@ pub(crate) fn status_error(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Failure {
-    let kind = kind_of(service, status);
+    let mut kind = kind_of(service, status);
+    // A conflict that says when to try again is a state that will pass (ASR refusing a
+    // reprotect until the VM's agent registers), not a transition refused for good.
+    if service == Service::Arm
+        && status == StatusCode::CONFLICT
+        && (headers.contains_key(reqwest::header::RETRY_AFTER)
+            || arm_code(body).is_some_and(|c| c.eq_ignore_ascii_case("AgentNotReady")))
+    {
+        kind = ErrorKind::NotReady;
+    }
     let (said, body_id) = match service {
         Service::Arm => (arm_message(body), None),
         Service::Token => token_message(body),
@@ -156,7 +166,9 @@ pub(crate) fn status_error(
         error = error.with_retry_after(wait);
     }
     // Throttled, or the token refused: the request itself was not processed.
-    let delivery = if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED
+    let delivery = if status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::UNAUTHORIZED
+        || kind == ErrorKind::NotReady
     {
         Delivery::NotProcessed
     } else {
@@ -170,6 +182,12 @@ fn status_text(status: StatusCode) -> String {
         Some(r) => format!("{} {r}", status.as_u16()),
         None => status.as_u16().to_string(),
     }
+}
+
+/// The `error.code` of an ARM error body.
+fn arm_code(body: &[u8]) -> Option<String> {
+    let parsed: ArmErrorBody = serde_json::from_slice(body).ok()?;
+    parsed.error.and_then(|d| d.code).or(parsed.code)
 }
 
 /// `code: message (target …; details: code: message; …)` of an ARM error body, cut.
@@ -495,6 +513,24 @@ mod tests {
         assert!(p.message.contains("target v1"), "{}", p.message);
         assert!(p.message.contains("details: Inner: more"), "{}", p.message);
         assert_eq!(f.delivery, Delivery::MaybeProcessed);
+    }
+
+    #[test]
+    fn a_conflict_that_says_when_to_retry_is_not_ready_yet() {
+        let agent = r#"{"error":{"code":"AgentNotReady","message":"not registered yet"}}"#;
+        let f = map(409, &[], agent);
+        let p = f.error.provider_error().unwrap();
+        assert_eq!(
+            (p.kind, p.status),
+            (ErrorKind::NotReady, ErrorStatus::Temporary)
+        );
+        assert_eq!(f.delivery, Delivery::NotProcessed);
+        let f = map(409, &[("retry-after", "240")], "{}");
+        assert_eq!(f.error.kind(), Some(ErrorKind::NotReady));
+        assert_eq!(f.error.retry_after(), Some(Duration::from_secs(240)));
+        // A plain conflict stays a refused transition.
+        let f = map(409, &[], r#"{"error":{"code":"OperationNotAllowed"}}"#);
+        assert_eq!(f.error.kind(), Some(ErrorKind::Conflict));
     }
 
     #[test]
