@@ -11,9 +11,10 @@ impl Estate {
     ///
     /// A master target both halves list is one record: its VMware facts (host, datastore,
     /// configuration parameters, storage vMotion evidence, tools, controller, snapshots,
-    /// attached disks, clone source) from vSphere, its agent facts (role, on the
-    /// configuration server, OS, volumes, installed volume, packages, kernel modules,
-    /// custom changes) from ASR, each taken from the other half when its own half does not
+    /// attached disks, clone source, and a reprotect agent's OS) from vSphere, its agent
+    /// facts (role, on the configuration server, a master target's OS, volumes, installed
+    /// volume, packages, kernel modules, custom changes) from ASR, each taken from the
+    /// other half when its own half does not
     /// know it. One only a half lists is kept as that half has it. The capture time is
     /// the later of the two, so that rules about elapsed time measure from the newest
     /// fact (the conservative reading); the name is the Azure half's, else the on-prem
@@ -77,8 +78,14 @@ fn merge_master_target(asr: MasterTarget, vs: MasterTarget) -> MasterTarget {
     MasterTarget {
         id: asr.id,
         name: text(asr.name, vs.name),
+        // A reprotect agent's OS is vSphere's: ASR gives none for it (the adapter reads
+        // the appliance's Windows), while the guest OS of a VM is known to vSphere.
+        os: if asr.role == super::MasterTargetRole::ReprotectAgent {
+            vs.os
+        } else {
+            asr.os
+        },
         role: asr.role,
-        os: asr.os,
         host: text(vs.host, asr.host),
         datastore: text(vs.datastore, asr.datastore),
         on_configuration_server: asr.on_configuration_server || vs.on_configuration_server,

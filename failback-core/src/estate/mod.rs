@@ -16,6 +16,7 @@ mod common;
 mod index;
 pub mod locate;
 mod onprem;
+mod supplement;
 mod validate;
 
 pub use azure::*;

@@ -1308,10 +1308,8 @@ async fn cutover(
             let item = ctx.plan.units[p.unit].items[p.index].item.clone();
             let (ok, detail, at) = match ctx.prior.verified(&item) {
                 Some((detail, at)) => (true, detail.clone(), *at),
-                None => {
-                    let (ok, detail) = verify_item(&ctx, &item, &app.name).await?;
-                    (ok, detail, ctx.now())
-                }
+                // The time the journal holds, so a report rebuilt from it is the run's.
+                None => verify_item(&ctx, &item, &app.name).await?,
             };
             verified.push((flat(*p), ok, detail));
             verified_at = verified_at.max(Some(at));
@@ -1331,8 +1329,9 @@ async fn cutover(
 }
 
 /// The verify gate for one item: its on-premises VM runs, its guest answers, and every
-/// check of the request that applies passes, within the request's timeout. Journaled.
-async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String)> {
+/// check of the request that applies passes, within the request's timeout. Journaled;
+/// the time returned is the journal entry's.
+async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String, DateTime<Utc>)> {
     let target = Target::Item(item.to_string());
     let key = OpKey::new(target.clone(), Stage::Commit);
     let timeout = Duration::from_secs(ctx.plan.request.verify.timeout_seconds);
@@ -1353,7 +1352,9 @@ async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String)>
             .await
         {
             Ok(rt) => Ok(rt),
-            Err(crate::Error::Cancelled) => return Ok((false, format!("{item}: cancelled"))),
+            Err(crate::Error::Cancelled) => {
+                return Ok((false, format!("{item}: cancelled"), ctx.now()))
+            }
             Err(e) => Err(format!("{item}: its VM could not be read: {e}")),
         };
         let why = match &read {
@@ -1396,15 +1397,16 @@ async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String)>
                                 )
                             }
                         );
+                        let at = ctx.now();
                         ctx.append(&Entry::Verified {
                             op: key,
                             check: Check::ApplicationVerified,
                             ok: true,
                             detail: detail.clone(),
                             figure: None,
-                            at: ctx.now(),
+                            at,
                         })?;
-                        return Ok((true, detail));
+                        return Ok((true, detail, at));
                     }
                     Some(f) => f,
                 }
@@ -1422,11 +1424,11 @@ async fn verify_item(ctx: &Ctx, item: &str, app: &str) -> Result<(bool, String)>
                 at: now,
             })?;
             ctx.warn(format!("verification failed: {detail}"));
-            return Ok((false, detail));
+            return Ok((false, detail, now));
         }
         let left = (until - now).to_std().unwrap_or_default();
         if !ctx.sleep(backoff.next(None).min(left)).await {
-            return Ok((false, format!("{why} (cancelled)")));
+            return Ok((false, format!("{why} (cancelled)"), ctx.now()));
         }
     }
 }
