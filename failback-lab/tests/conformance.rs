@@ -219,6 +219,7 @@ fn drill_fixture(
                 .map(|v| format!("{v:?}"))
                 .collect()
         })),
+        facts: None,
     }
 }
 

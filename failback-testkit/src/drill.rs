@@ -45,6 +45,10 @@ pub struct DrillFixture {
     pub dir: PathBuf,
     /// The site's record of the rules it saw broken; `None` skips that check.
     pub violations: Option<Violations>,
+    /// The facts no provider discovers (a Linux guest's root file system, the Azure
+    /// networks, …), supplied as an engineer supplies them ([`Estate::supplement`]);
+    /// `None` plans from the discovered halves alone.
+    pub facts: Option<Estate>,
 }
 
 impl fmt::Debug for DrillFixture {
@@ -55,6 +59,7 @@ impl fmt::Debug for DrillFixture {
             .field("request", &self.request)
             .field("dir", &self.dir)
             .field("violations", &self.violations.is_some())
+            .field("facts", &self.facts.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -159,7 +164,10 @@ async fn discover_and_plan(f: &DrillFixture) -> std::result::Result<failback_cor
         .discover()
         .await
         .map_err(|e| format!("on-prem discover: {e}"))?;
-    let estate = Estate::combine(azure, onprem);
+    let mut estate = Estate::combine(azure, onprem);
+    if let Some(known) = &f.facts {
+        estate = estate.supplement(known);
+    }
     match failback_core::plan(&estate, &f.request) {
         Ok(PlanOutcome::Ready(p)) if p.runnable() => Ok(p),
         Ok(PlanOutcome::Ready(_)) => Err("the plan's schedule cannot be kept".into()),
@@ -238,7 +246,41 @@ fn rebuilt(run: &RunReport, journal: &std::path::Path) -> std::result::Result<()
     if let Some((a, b)) = again.items.iter().zip(&want.items).find(|(a, b)| a != b) {
         return Err(format!("item {}: rebuilt {a:?}, the run's {b:?}", b.item));
     }
-    Err("the rebuilt report differs from the run's (applications, holds or times)".into())
+    let (a, b) = (
+        serde_json::to_value(&again).unwrap_or_default(),
+        serde_json::to_value(&want).unwrap_or_default(),
+    );
+    Err(format!(
+        "the rebuilt report differs from the run's at {}",
+        first_difference(&a, &b, "")
+    ))
+}
+
+/// The JSON path of the first difference between `a` and `b`, with both values.
+fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> String {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Object(x), V::Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) if w == v => {}
+                    Some(w) => return first_difference(v, w, &format!("{at}.{k}")),
+                    None => return format!("{at}.{k}: only in the rebuilt report"),
+                }
+            }
+            format!("{at}: keys only in the run's")
+        }
+        (V::Array(x), V::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find(|(_, (v, w))| v != w)
+            .map_or_else(
+                || at.to_string(),
+                |(k, (v, w))| first_difference(v, w, &format!("{at}[{k}]")),
+            ),
+        _ => format!("{at}: rebuilt {a}, the run's {b}"),
+    }
 }
 
 async fn resume_issues_nothing(
