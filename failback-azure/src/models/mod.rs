@@ -38,6 +38,7 @@ mod date_time;
 mod nullable;
 mod number;
 
+mod compute;
 mod container;
 mod enums;
 mod envelope;
@@ -60,6 +61,7 @@ mod replication_inmage_rcm_failback;
 mod reprotect;
 mod vcenter;
 
+pub use compute::*;
 pub use container::*;
 pub use enums::*;
 pub use envelope::*;

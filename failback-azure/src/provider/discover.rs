@@ -38,6 +38,8 @@ pub(crate) struct Listing {
     pub items: Vec<ReplicationProtectedItem>,
     /// Recovery points by item id (the items replicating toward on-premises).
     pub points: HashMap<String, Vec<m::RecoveryPoint>>,
+    /// The Azure VMs by item id (the items whose RPI records one, as Compute shows them).
+    pub vms: HashMap<String, failback_core::estate::AzureVm>,
     /// `V/replicationRecoveryPlans`.
     pub plans: Vec<m::RecoveryPlan>,
     /// `V/replicationProtectionContainerMappings`, as JSON (no model; empty when the
@@ -132,6 +134,7 @@ pub(crate) fn estate(
                     .get(&r.name)
                     .map(Vec::as_slice)
                     .unwrap_or(&[]),
+                listing.vms.get(&r.name).cloned(),
             )
         })
         .collect::<Result<_>>()?;
@@ -590,10 +593,11 @@ fn replication_group(f: &Facts<'_>) -> Option<String> {
     (!alone).then(|| name.to_string())
 }
 
-/// Protected item `r` with its recovery points `points`.
+/// Protected item `r` with its recovery points `points` and its Azure VM.
 pub(crate) fn item(
     r: &ReplicationProtectedItem,
     points: &[m::RecoveryPoint],
+    azure_vm: Option<failback_core::estate::AzureVm>,
 ) -> Result<ProtectedItem> {
     let what = format!("protected item {}", r.name);
     let details = r
@@ -648,7 +652,7 @@ pub(crate) fn item(
         original_vm: details.original_vm.map(str::to_string),
         disks,
         changed_bytes: None,
-        azure_vm: None,
+        azure_vm,
         replication_group: replication_group(&details),
         state,
         master_target: details

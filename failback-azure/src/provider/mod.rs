@@ -37,6 +37,7 @@
 
 mod azure_vm;
 mod bodies;
+mod compute;
 mod discover;
 mod ids;
 mod index;
@@ -497,6 +498,44 @@ impl AzureRecovery {
     }
 }
 
+impl AzureRecovery {
+    /// The Azure VMs of the items that record one, by item: each read from Compute
+    /// (`POINT_READS` at a time).
+    async fn vms_of(
+        &self,
+        rpis: &[ReplicationProtectedItem],
+    ) -> Result<HashMap<String, failback_core::estate::AzureVm>> {
+        let recorded: Vec<(String, compute::Recorded)> = rpis
+            .iter()
+            .filter(|r| discover::is_vmware_item(r))
+            .filter_map(|r| compute::recorded(r).map(|v| (r.name.clone(), v)))
+            .collect();
+        let mut out = HashMap::with_capacity(recorded.len());
+        for chunk in recorded.chunks(POINT_READS) {
+            let mut set = tokio::task::JoinSet::new();
+            for (name, rec) in chunk {
+                let client = self.client.clone();
+                let (name, rec) = (name.clone(), rec.clone());
+                set.spawn(async move {
+                    let found = compute::read(&client, &rec.id).await;
+                    (name, rec, found)
+                });
+            }
+            while let Some(done) = set.join_next().await {
+                let (name, rec, found) = done.map_err(|e| {
+                    error(
+                        ErrorKind::Other,
+                        format!("reading the Azure VMs: a task ended early: {e}"),
+                    )
+                })?;
+                let found = found?;
+                out.insert(name, compute::azure_vm(rec, found.as_ref(), self.now()));
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[async_trait]
 impl RecoveryProvider for AzureRecovery {
     fn name(&self) -> &str {
@@ -532,11 +571,13 @@ impl RecoveryProvider for AzureRecovery {
         let back: Vec<&ReplicationProtectedItem> =
             rpis.iter().filter(|r| discover::toward_onprem(r)).collect();
         let points = self.points_of(&back).await?;
+        let vms = self.vms_of(&rpis).await?;
         site.log_storage_account = rpis.iter().find_map(bodies::log_storage_account);
         let listing = discover::Listing {
             site,
             items: rpis,
             points,
+            vms,
             plans,
             mappings,
         };
