@@ -126,6 +126,40 @@ impl Names {
         format!("{}/replicationJobs/{}", self.vault, segment(job))
     }
 
+    /// The ARM id of Azure VM `name` in resource group `group` (an id given whole is
+    /// kept).
+    pub(crate) fn vm_in(&self, group: &str, name: &str) -> String {
+        if name.starts_with('/') {
+            return name.to_string();
+        }
+        format!(
+            "{}/providers/Microsoft.Compute/virtualMachines/{}",
+            self.group_id(group),
+            segment(name)
+        )
+    }
+
+    /// `/subscriptions/{s}/resourceGroups/{group}`.
+    pub(crate) fn group_id(&self, group: &str) -> String {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            self.subscription,
+            segment(group)
+        )
+    }
+
+    /// The ARM id of virtual network `network` of resource group `group`.
+    pub(crate) fn network_id(&self, group: &str, network: &str) -> String {
+        if network.starts_with('/') {
+            return network.to_string();
+        }
+        format!(
+            "{}/providers/Microsoft.Network/virtualNetworks/{}",
+            self.group_id(group),
+            segment(network)
+        )
+    }
+
     /// The ARM id of an Azure VM named `name` (a process server's host, an item's VM
     /// given by name only).
     pub(crate) fn azure_vm_id(&self, name: &str) -> String {

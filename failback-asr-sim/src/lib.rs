@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod arm;
+mod compute;
 mod ids;
 mod memo;
 mod mutate;
@@ -264,8 +265,18 @@ async fn authorize(State(shared): State<Arc<Shared>>, req: Request, next: Next) 
             .find_map(|kv| kv.strip_prefix("api-version="))
             .map(str::to_string)
     });
+    let compute = req
+        .uri()
+        .path()
+        .to_ascii_lowercase()
+        .contains("/providers/microsoft.compute/");
+    let served: &[&str] = if compute {
+        &compute::API_VERSIONS
+    } else {
+        &API_VERSIONS
+    };
     match version.as_deref() {
-        Some(v) if API_VERSIONS.contains(&v) => {}
+        Some(v) if served.contains(&v) => {}
         Some(v) => {
             return arm_error(
                 &id,
@@ -273,7 +284,7 @@ async fn authorize(State(shared): State<Arc<Shared>>, req: Request, next: Next) 
                 "InvalidApiVersionParameter",
                 &format!(
                     "the api-version '{v}' is invalid: the supported versions are '{}'",
-                    API_VERSIONS.join("', '")
+                    served.join("', '")
                 ),
             )
         }

@@ -671,11 +671,92 @@ impl View<'_> {
         guid(&format!("vm:{}", it.id))
     }
 
-    fn azure_vm_arm_id(&self, it: &ProtectedItem) -> Option<String> {
+    /// The ARM id ASR records of an item's Azure VM: where failover created it (its
+    /// original resource group), whether or not it is still there.
+    pub(crate) fn azure_vm_arm_id(&self, it: &ProtectedItem) -> Option<String> {
+        it.azure_vm.as_ref().map(|v| {
+            let group = v
+                .original_resource_group
+                .as_deref()
+                .unwrap_or(&v.resource_group);
+            self.names.vm_in(group, &v.id)
+        })
+    }
+
+    /// The resource group ASR records of an item's Azure VM, as an id.
+    fn azure_vm_group_id(&self, it: &ProtectedItem) -> Option<String> {
+        it.azure_vm.as_ref().map(|v| {
+            self.names.group_id(
+                v.original_resource_group
+                    .as_deref()
+                    .unwrap_or(&v.resource_group),
+            )
+        })
+    }
+
+    /// The network ASR records of an item's Azure VM, as an id.
+    fn azure_network_id(&self, it: &ProtectedItem) -> Option<String> {
         it.azure_vm
             .as_ref()
-            .filter(|v| !v.deleted)
-            .map(|v| self.names.azure_vm_id(&v.id))
+            .filter(|v| !v.network.is_empty())
+            .map(|v| self.names.network_id(&v.resource_group, &v.network))
+    }
+
+    /// The mobility agent's last heartbeat in the Azure VM: now while it is registered, a
+    /// day ago when it is not, none when the lab does not say.
+    fn agent_heartbeat(&self, it: &ProtectedItem) -> Option<DateTime<Utc>> {
+        match it.azure_vm.as_ref().and_then(|v| v.agent_registered) {
+            Some(true) => Some(self.now),
+            Some(false) => Some(self.now - Duration::days(1)),
+            None => None,
+        }
+    }
+
+    /// The classic NICs of an item's Azure VM.
+    fn azure_v2_nics(&self, it: &ProtectedItem) -> Vec<m::VMNicDetails> {
+        let network = self.azure_network_id(it);
+        it.azure_vm
+            .iter()
+            .flat_map(|v| &v.nics)
+            .map(|n| m::VMNicDetails {
+                nic_id: Some(n.name.clone()),
+                recovery_nic_name: Some(n.name.clone()),
+                recovery_vm_network_id: network.clone(),
+                ip_configs: vec![m::IPConfigDetails {
+                    name: Some("ipconfig1".into()),
+                    is_primary: Some(true),
+                    recovery_static_ip_address: n
+                        .ip_address
+                        .filter(|_| !n.dhcp)
+                        .map(|a| a.to_string()),
+                    recovery_ip_address_type: Some(
+                        if n.dhcp { "Dynamic" } else { "Static" }.into(),
+                    ),
+                    ..m::IPConfigDetails::default()
+                }],
+                ..m::VMNicDetails::default()
+            })
+            .collect()
+    }
+
+    /// The modernized NICs of an item's Azure VM.
+    fn rcm_nics(&self, it: &ProtectedItem) -> Vec<m::InMageRcmNicDetails> {
+        it.azure_vm
+            .iter()
+            .flat_map(|v| &v.nics)
+            .map(|n| m::InMageRcmNicDetails {
+                nic_id: Some(n.name.clone()),
+                is_primary_nic: Some("true".into()),
+                target_nic_name: Some(n.name.clone()),
+                target_ip_address: n.ip_address.map(|a| a.to_string()),
+                target_ip_address_type: Some(if n.dhcp {
+                    m::EthernetAddressType::Dynamic
+                } else {
+                    m::EthernetAddressType::Static
+                }),
+                ..m::InMageRcmNicDetails::default()
+            })
+            .collect()
     }
 
     fn discovery_type(it: &ProtectedItem) -> String {
@@ -774,7 +855,11 @@ impl View<'_> {
             protection_stage: Some(if replicating { "Protected" } else { "None" }.into()),
             vm_id: Some(Self::vm_id(it)),
             vm_protection_state: Some(if replicating { "Protected" } else { "None" }.into()),
-            last_heartbeat: replicating.then_some(self.now),
+            last_heartbeat: if replicating {
+                Some(self.now)
+            } else {
+                self.agent_heartbeat(it)
+            },
             process_server_id: ps,
             process_server_name: ps_name,
             multi_vm_group_id: Some(group_id),
@@ -798,6 +883,9 @@ impl View<'_> {
                 .map(|v| crate::ids::last_segment(&v.id)),
             discovery_type: Some(Self::discovery_type(it)),
             target_vm_id: self.azure_vm_arm_id(it),
+            recovery_azure_resource_group_id: self.azure_vm_group_id(it),
+            selected_recovery_azure_network_id: self.azure_network_id(it),
+            vm_nics: self.azure_v2_nics(it),
             ..m::InMageAzureV2ReplicationDetails::default()
         }
     }
@@ -836,7 +924,11 @@ impl View<'_> {
                     ..m::InMageProtectedDiskDetails::default()
                 })
                 .collect(),
-            last_heartbeat: replicating.then_some(self.now),
+            last_heartbeat: if replicating {
+                Some(self.now)
+            } else {
+                self.agent_heartbeat(it)
+            },
             process_server_id: back.and_then(|r| r.process_server.clone()),
             master_target_id: self.master_target_of(it),
             multi_vm_group_id: Some(group_id),
@@ -882,6 +974,15 @@ impl View<'_> {
                 .azure_vm
                 .as_ref()
                 .map(|v| crate::ids::last_segment(&v.id)),
+            target_resource_group_id: self.azure_vm_group_id(it),
+            target_network_id: self.azure_network_id(it),
+            vm_nics: self.rcm_nics(it),
+            mobility_agent_details: self.agent_heartbeat(it).map(|h| {
+                m::InMageRcmMobilityAgentDetails {
+                    last_heartbeat_utc: Some(h),
+                    ..m::InMageRcmMobilityAgentDetails::default()
+                }
+            }),
             protected_disks: it
                 .disks
                 .iter()

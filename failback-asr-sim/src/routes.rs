@@ -273,6 +273,14 @@ async fn route(ctx: &Ctx, method: &Method, body: &[u8]) -> Response {
         .collect();
     let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = lower.iter().map(String::as_str).collect();
+    if let ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.compute", "virtualmachines", _] =
+        l.as_slice()
+    {
+        if method == Method::GET {
+            return crate::compute::vm(ctx, &segs[1], &segs[3], &segs[7]).await;
+        }
+        return served_no(ctx, method);
+    }
     let prefix = l.len() >= 8
         && l[0] == "subscriptions"
         && l[2] == "resourcegroups"
