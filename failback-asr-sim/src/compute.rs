@@ -26,7 +26,7 @@ pub(crate) async fn vm(ctx: &Ctx, subscription: &str, group: &str, name: &str) -
             &format!("the subscription '{subscription}' could not be found"),
         );
     }
-    let estate = ctx.shared.lab.estate();
+    let estate = ctx.shared.lab.estate_with_points_of(&[]);
     let lab = &ctx.shared.lab;
     let found = estate.items.iter().find_map(|it| {
         let v = it.azure_vm.as_ref()?;

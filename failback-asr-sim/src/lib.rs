@@ -112,6 +112,9 @@ pub(crate) struct Shared {
     next_request: AtomicU64,
     /// The inputs of the reprotects accepted, shown on the items.
     pub(crate) memory: memo::Memory,
+    /// The names of the vault's fabric and container (the lab's configuration server or
+    /// appliance does not change).
+    pub(crate) names: ids::Names,
 }
 
 impl Shared {
@@ -172,7 +175,9 @@ impl Drop for Running {
 
 /// Serve `lab` on loopback: HTTP, and HTTPS when asked. Call inside a tokio runtime.
 pub async fn start(lab: LabSite, settings: Settings) -> Result<Running, StartError> {
+    let names = ids::Names::of(&settings.vault, &lab.estate_with_points_of(&[]));
     let shared = Arc::new(Shared {
+        names,
         lab,
         settings,
         requests: AtomicU64::new(0),

@@ -117,7 +117,7 @@ fn started(ctx: &Ctx, job: Result<JobId, failback_core::Error>) -> Response {
 
 /// POST `RPI/{action}`.
 pub(crate) async fn item_action(ctx: &Ctx, item: &str, action: &str, body: &[u8]) -> Response {
-    let estate = ctx.shared.lab.estate();
+    let estate = ctx.shared.lab.estate_with_points_of(&[]);
     if !estate.items.iter().any(|it| it.id == item) {
         return ctx.not_found(&format!("replication protected item '{item}'"));
     }
@@ -504,7 +504,7 @@ fn plan_failover(flavor: Flavor, body: &[u8], planned: bool) -> Result<FailoverR
 
 /// POST `V/replicationRecoveryPlans/{plan}/{action}`.
 pub(crate) async fn plan_action(ctx: &Ctx, plan: &str, action: &str, body: &[u8]) -> Response {
-    let estate = ctx.shared.lab.estate();
+    let estate = ctx.shared.lab.estate_with_points_of(&[]);
     if !estate.recovery_plans.iter().any(|p| p.name == plan) {
         return ctx.not_found(&format!("recovery plan '{plan}'"));
     }

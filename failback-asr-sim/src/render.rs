@@ -886,8 +886,27 @@ impl View<'_> {
             recovery_azure_resource_group_id: self.azure_vm_group_id(it),
             selected_recovery_azure_network_id: self.azure_network_id(it),
             vm_nics: self.azure_v2_nics(it),
+            resync_progress_percentage: self.copy_progress(&it.id),
             ..m::InMageAzureV2ReplicationDetails::default()
         }
+    }
+
+    /// The progress in percent of item `item`'s running copy (a reprotect either way), as
+    /// ASR shows a reprotect's initial replication on the item (`resyncDetails`,
+    /// `resyncProgressPercentage`, `initialReplicationProgressPercentage`, on whichever
+    /// provider's details the item shows while it runs); `None` when none runs.
+    fn copy_progress(&self, item: &str) -> Option<i32> {
+        self.jobs
+            .iter()
+            .rev()
+            .find(|j| {
+                matches!(
+                    j.operation,
+                    Operation::Reprotect | Operation::ReprotectToAzure
+                ) && !j.status.state.is_final()
+                    && j.items.iter().any(|i| i == item)
+            })
+            .map(|j| i32::from(j.status.progress.unwrap_or(0)))
     }
 
     fn inmage_details(
@@ -937,6 +956,14 @@ impl View<'_> {
             discovery_type: Some(Self::discovery_type(it)),
             datastores: back.and_then(|r| r.datastore.clone()).into_iter().collect(),
             os_version: it.os.version.clone(),
+            resync_details: self
+                .copy_progress(&it.id)
+                .map(|p| m::InitialReplicationDetails {
+                    initial_replication_type: Some("InitialReplication".into()),
+                    initial_replication_progress_percentage: Some(m::NumericString::new(
+                        p.to_string(),
+                    )),
+                }),
             ..m::InMageReplicationDetails::default()
         }
     }
@@ -996,6 +1023,7 @@ impl View<'_> {
                     ..m::InMageRcmProtectedDiskDetails::default()
                 })
                 .collect(),
+            initial_replication_progress_percentage: self.copy_progress(&it.id),
             ..m::InMageRcmReplicationDetails::default()
         }
     }
@@ -1046,6 +1074,7 @@ impl View<'_> {
             }),
             last_used_policy_id: policy.map(|p| self.names.policy_id(p)),
             last_used_policy_friendly_name: policy.map(str::to_string),
+            initial_replication_progress_percentage: self.copy_progress(&it.id),
             ..m::InMageRcmFailbackReplicationDetails::default()
         }
     }

@@ -74,9 +74,11 @@ impl Ctx {
         }
     }
 
-    /// A view of the lab's whole estate now.
-    pub(crate) fn full_view(&self) -> View<'_> {
-        self.view(self.shared.lab.estate())
+    /// A view of the lab now for answers about `items` (or none: a job, a plan): only
+    /// their recovery points are made, which a poll of one job or item does not need for
+    /// every item.
+    pub(crate) fn view_of(&self, items: &[&str]) -> View<'_> {
+        self.view(self.shared.lab.estate_with_points_of(items))
     }
 
     /// The vault's path.
@@ -387,7 +389,7 @@ async fn discover(ctx: &Ctx) -> Result<Estate, Response> {
 
 /// 404 unless `fabric` (and `container`) are the vault's.
 fn check_container(ctx: &Ctx, fabric: &str, container: &str) -> Option<Response> {
-    let names = Names::of(&ctx.shared.settings.vault, &ctx.shared.lab.estate());
+    let names = &ctx.shared.names;
     if !fabric.eq_ignore_ascii_case(&names.fabric) {
         return Some(ctx.not_found(&format!("fabric '{fabric}'")));
     }
@@ -403,7 +405,7 @@ async fn fabrics(ctx: &Ctx, name: Option<&str>) -> Response {
     if let Err(resp) = discover(ctx).await {
         return resp;
     }
-    let view = ctx.full_view();
+    let view = ctx.view_of(&[]);
     let fabric = view.fabric();
     match name {
         None => ctx.page(&[fabric]),
@@ -416,7 +418,7 @@ async fn vcenters(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Respon
     if let Err(resp) = discover(ctx).await {
         return resp;
     }
-    let view = ctx.full_view();
+    let view = ctx.view_of(&[]);
     if let Some(f) = fabric {
         if !f.eq_ignore_ascii_case(&view.names.fabric) {
             return ctx.not_found(&format!("fabric '{f}'"));
@@ -486,7 +488,7 @@ async fn item_get(ctx: &Ctx, item: &str) -> Response {
     if let Err(e) = ctx.recovery().protection_state(item).await {
         return ctx.lab_error(&e);
     }
-    let view = ctx.full_view();
+    let view = ctx.view_of(&[item]);
     match view.estate.items.iter().find(|it| it.id == item) {
         Some(it) => ctx.ok(&view.item(it)),
         None => ctx.not_found(&format!("replication protected item '{item}'")),
@@ -498,7 +500,7 @@ async fn points(ctx: &Ctx, item: &str, name: Option<&str>) -> Response {
         Ok(p) => p,
         Err(e) => return ctx.lab_error(&e),
     };
-    let view = ctx.full_view();
+    let view = ctx.view_of(&[]);
     let all: Vec<m::RecoveryPoint> = points.iter().map(|p| view.point(item, p)).collect();
     match name {
         None => ctx.page(&all),
@@ -513,7 +515,7 @@ async fn plans(ctx: &Ctx, name: Option<&str>) -> Response {
     if let Err(resp) = discover(ctx).await {
         return resp;
     }
-    let view = ctx.full_view();
+    let view = ctx.view_of(&[]);
     match name {
         None => {
             let all: Vec<m::RecoveryPlan> = view
@@ -618,11 +620,10 @@ async fn jobs(ctx: &Ctx) -> Response {
             )
         }
     };
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let view = ctx.view(estate);
+    if let Err(e) = ctx.recovery().list_jobs().await {
+        return ctx.lab_error(&e);
+    }
+    let view = ctx.view_of(&[]);
     let all: Vec<m::Job> = view
         .jobs
         .iter()
@@ -636,7 +637,7 @@ async fn job_get(ctx: &Ctx, name: &str) -> Response {
     if let Err(e) = ctx.recovery().job(&JobId(name.to_string())).await {
         return ctx.lab_error(&e);
     }
-    let view = ctx.full_view();
+    let view = ctx.view_of(&[]);
     match view.jobs.iter().find(|j| j.status.id.0 == name) {
         Some(j) => ctx.ok(&view.job(j)),
         None => ctx.not_found(&format!("job '{name}'")),
@@ -665,7 +666,10 @@ async fn operation_result(ctx: &Ctx, name: &str) -> Response {
     let Some(target) = ctx.shared.lab.job_target(&status.id) else {
         return ctx.not_found(&format!("job '{name}'"));
     };
-    let view = ctx.full_view();
+    let view = match &target {
+        Target::Item(id) => ctx.view_of(&[id.as_str()]),
+        Target::RecoveryPlan(_) => ctx.view_of(&[]),
+    };
     match &target {
         Target::Item(id) => match view.estate.items.iter().find(|it| &it.id == id) {
             Some(it) => ctx.ok(&view.item(it)),

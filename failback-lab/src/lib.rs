@@ -362,6 +362,15 @@ impl LabSite {
         st.snapshot(now)
     }
 
+    /// The estate as [`LabSite::estate`] gives it, with the recovery points of `items`
+    /// only (by id; every other item's list is empty): a view of a few items (a
+    /// simulator's answer about one item or one job) without making every item's points,
+    /// whose cost grows with the items and their retention.
+    pub fn estate_with_points_of(&self, items: &[&str]) -> Estate {
+        let (st, now) = self.shared.lock();
+        st.snapshot_with_points(now, |id| items.contains(&id))
+    }
+
     /// Every job the site started, oldest first, as it is now.
     pub fn jobs(&self) -> Vec<JobView> {
         let (st, now) = self.shared.lock();

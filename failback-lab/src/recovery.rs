@@ -34,6 +34,16 @@ impl LabRecovery {
         LabRecovery { shared }
     }
 
+    /// The call of a read of the site's job list, as a simulator serving one calls it:
+    /// its latency, then its fault (throttled or transient, as any read). The list itself
+    /// is [`LabSite::jobs`](crate::LabSite::jobs).
+    pub async fn list_jobs(&self) -> Result<()> {
+        self.shared
+            .enter("recovery.list_jobs", "", false)
+            .await
+            .map(|_| ())
+    }
+
     /// Start a mutation through the fault draw; a lost response starts the job and errs.
     async fn mutate(&self, target: &Target, op: Operation, input: StartInput) -> Result<JobId> {
         let subject = target.to_string();

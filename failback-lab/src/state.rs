@@ -1637,11 +1637,25 @@ impl LabState {
 
     /// The estate as it is now.
     pub(crate) fn snapshot(&self, now: DateTime<Utc>) -> Estate {
+        self.snapshot_with_points(now, |_| true)
+    }
+
+    /// The estate as it is now, with the recovery points of the items `points_of` keeps
+    /// (by id) only; every other item's list is empty.
+    pub(crate) fn snapshot_with_points(
+        &self,
+        now: DateTime<Utc>,
+        points_of: impl Fn(&str) -> bool,
+    ) -> Estate {
         let mut e = self.estate.clone();
         e.captured_at = now;
         for (i, it) in e.items.iter_mut().enumerate() {
             let rt = &self.runtime[i];
-            it.recovery_points = self.points_of(i, now);
+            it.recovery_points = if points_of(&it.id) {
+                self.points_of(i, now)
+            } else {
+                Vec::new()
+            };
             if let Some(v) = &mut it.azure_vm {
                 v.running = Some(rt.azure_running);
                 v.deleted = rt.azure_deleted;
