@@ -30,7 +30,7 @@ fn real_time(t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
 }
 
 /// An ASR job or task state as failback's; `None` for a value the mapping does not list.
-fn state_of(s: &m::JobState) -> Option<JobState> {
+pub(crate) fn state_of(s: &m::JobState) -> Option<JobState> {
     Some(match s {
         m::JobState::NotStarted => JobState::NotStarted,
         m::JobState::InProgress => JobState::InProgress,

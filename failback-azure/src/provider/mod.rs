@@ -93,7 +93,39 @@ pub struct AzureRecovery {
     site: tokio::sync::Mutex<Option<Arc<Site>>>,
     /// The `Retry-After` of the operation that started each job still running.
     hints: Mutex<HashMap<String, Duration>>,
+    /// For each reprotect job still running: when its item's copy progress was last read
+    /// and what it was ([`COPY_PROGRESS_EVERY`]).
+    copies: Mutex<HashMap<String, CopyRead>>,
+    /// The jobs being polled, as one listing read them ([`JOB_LIST_FRESH`]).
+    board: tokio::sync::Mutex<JobBoard>,
 }
+
+/// How long one listing of `V/replicationJobs` answers the polls of every job it lists:
+/// the polls of hundreds of running jobs cost one paged listing every half minute, not
+/// one GET per job per poll (ARM counts reads per subscription and hour).
+pub const JOB_LIST_FRESH: Duration = Duration::from_secs(30);
+
+/// The jobs being polled and the listing that answers their polls.
+#[derive(Debug, Default)]
+struct JobBoard {
+    /// When the listing was read (the client's clock).
+    read_at: Option<DateTime<Utc>>,
+    /// The jobs it listed, by name.
+    listed: HashMap<String, Job>,
+    /// The jobs polled before and not finished, with their start times: the listing
+    /// lists from the oldest of them.
+    running: HashMap<String, DateTime<Utc>>,
+}
+
+/// When a running reprotect's copy progress was last read, and what it was.
+type CopyRead = (DateTime<Utc>, Option<u8>);
+
+/// How often, at most, a running reprotect's copy progress is read from its item (one GET
+/// of the RPI): ASR's job has no percentage, the item's initial replication has. The
+/// orchestrator's stage deadline counts again from each rise, so a long copy that keeps
+/// moving is not taken for stuck; once an hour is plenty for a deadline of hours and adds
+/// nothing to a job shorter than an hour.
+pub const COPY_PROGRESS_EVERY: Duration = Duration::from_secs(3600);
 
 impl std::fmt::Debug for AzureRecovery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -109,6 +141,23 @@ fn is_not_found(e: &Error) -> bool {
     e.kind() == Some(ErrorKind::NotFound)
 }
 
+/// The initial replication progress an RPI shows, in percent (0 to 100): classic
+/// `InMage` `resyncDetails.initialReplicationProgressPercentage` (a string),
+/// `InMageAzureV2` `resyncProgressPercentage`, `InMageRcm` and `InMageRcmFailback`
+/// `initialReplicationProgressPercentage`.
+fn copy_percent(r: &ReplicationProtectedItem) -> Option<u8> {
+    use crate::models::ReplicationProviderSpecificSettings as P;
+    let pct: f64 = match r.properties.provider_specific_details.as_ref()? {
+        P::InMage(d) => d.resync_details.as_ref()?.progress_percentage().ok()??,
+        P::InMageAzureV2(d) => f64::from(d.resync_progress_percentage?),
+        P::InMageRcm(d) => f64::from(d.initial_replication_progress_percentage?),
+        P::InMageRcmFailback(d) => f64::from(d.initial_replication_progress_percentage?),
+        _ => return None,
+    };
+    // Clamped first, so the cast cannot wrap.
+    Some(pct.clamp(0.0, 100.0).round() as u8)
+}
+
 impl AzureRecovery {
     /// The provider of the vault `client` reaches, protected by the `flavor` provider.
     pub fn new(client: AsrClient, flavor: Flavor) -> AzureRecovery {
@@ -120,6 +169,8 @@ impl AzureRecovery {
             refreshing: tokio::sync::Mutex::new(()),
             site: tokio::sync::Mutex::new(None),
             hints: Mutex::new(HashMap::new()),
+            copies: Mutex::new(HashMap::new()),
+            board: tokio::sync::Mutex::new(JobBoard::default()),
         }
     }
 
@@ -443,15 +494,113 @@ impl AzureRecovery {
             .unwrap_or_else(|| self.client.poll_interval())
     }
 
-    async fn one_job(&self, name: &str) -> Result<JobStatus> {
+    /// Job `name` as ASR has it now: its first poll reads it alone (`GET`); later polls
+    /// are answered by a listing of the jobs since the oldest running one's start, read
+    /// again when older than [`JOB_LIST_FRESH`] (one listing for every job polled; a
+    /// job the listing misses is read alone).
+    async fn polled_job(&self, name: &str) -> Result<Job> {
+        let fresh = chrono::Duration::from_std(JOB_LIST_FRESH).unwrap_or(chrono::TimeDelta::MAX);
+        {
+            let mut board = self.board.lock().await;
+            if let Some(&oldest) = board
+                .running
+                .contains_key(name)
+                .then(|| board.running.values().min())
+                .flatten()
+            {
+                let now = self.now();
+                if board.read_at.is_none_or(|at| now - at >= fresh) {
+                    let path = self.client.vault(&format!(
+                        "replicationJobs?$filter=startTime ge '{}'",
+                        oldest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ));
+                    let listed: Vec<Job> = self.client.list(&path).await?;
+                    board.listed = listed.into_iter().map(|j| (j.name.clone(), j)).collect();
+                    board.read_at = Some(now);
+                }
+                if let Some(job) = board.listed.get(name).cloned() {
+                    if job
+                        .properties
+                        .state
+                        .as_ref()
+                        .is_some_and(|s| jobs::state_of(s).is_some_and(|s| s.is_final()))
+                    {
+                        board.running.remove(name);
+                    }
+                    return Ok(job);
+                }
+            }
+        }
         let job: Job = self.client.get(&self.job_path(name)?).await?;
-        let status = jobs::job_status(JobId(name.to_string()), &job, self.poll_hint(name))?;
+        let done = job
+            .properties
+            .state
+            .as_ref()
+            .is_some_and(|s| jobs::state_of(s).is_some_and(|s| s.is_final()));
+        let mut board = self.board.lock().await;
+        if done {
+            board.running.remove(name);
+        } else {
+            let started = job.properties.start_time.unwrap_or_else(|| self.now());
+            board.running.insert(name.to_string(), started);
+        }
+        Ok(job)
+    }
+
+    async fn one_job(&self, name: &str) -> Result<JobStatus> {
+        let job: Job = self.polled_job(name).await?;
+        let mut status = jobs::job_status(JobId(name.to_string()), &job, self.poll_hint(name))?;
         if status.state.is_final() {
             if let Ok(mut h) = self.hints.lock() {
                 h.remove(name);
             }
+            if let Ok(mut c) = self.copies.lock() {
+                c.remove(name);
+            }
+        } else if status.state == JobState::InProgress {
+            status.progress = self.copy_progress(name, &job).await;
         }
         Ok(status)
+    }
+
+    /// The copy progress of running reprotect job `name`: read from its item's
+    /// replication details at most every [`COPY_PROGRESS_EVERY`] (the first time an hour
+    /// after the job started), else the last read. A read that fails leaves the last
+    /// progress: the job's own poll succeeded, and the next read tries again.
+    async fn copy_progress(&self, name: &str, job: &Job) -> Option<u8> {
+        let p = &job.properties;
+        let reprotect = p.scenario_name.as_deref().is_some_and(|s| {
+            jobs::scenarios(Operation::Reprotect)
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(s))
+        });
+        let rpi = p
+            .target_object_id
+            .as_deref()
+            .filter(|id| id.starts_with('/'))?;
+        if !reprotect {
+            return None;
+        }
+        let now = self.now();
+        let every =
+            chrono::Duration::from_std(COPY_PROGRESS_EVERY).unwrap_or(chrono::TimeDelta::MAX);
+        let (last, known) = self
+            .copies
+            .lock()
+            .ok()
+            .and_then(|c| c.get(name).copied())
+            .unwrap_or((p.start_time.unwrap_or(now), None));
+        if now - last < every {
+            return known;
+        }
+        let read = match self.client.get::<ReplicationProtectedItem>(rpi).await {
+            Ok(r) => copy_percent(&r).or(known),
+            Err(_) => known,
+        };
+        if let Ok(mut c) = self.copies.lock() {
+            c.insert(name.to_string(), (now, read));
+        }
+        read
     }
 
     /// The member jobs of `job` (itself when it is not composite).
