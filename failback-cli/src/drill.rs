@@ -106,6 +106,12 @@ pub struct DrillArgs {
     /// Do everything but mutate: reads, checks, events and the report, no job started.
     #[arg(long)]
     dry_run: bool,
+    /// Run the recovery side through the Azure Site Recovery adapter over HTTP, against
+    /// the ASR simulator serving the lab on a loopback port (the real REST protocol,
+    /// requests per item in the report); on a scaled clock, 2000 unless --time-scale is
+    /// given. Its resume goes over HTTP too.
+    #[arg(long)]
+    over_http: bool,
     /// No progress bars (they are hidden anyway when stdout is not a terminal).
     #[arg(long, short)]
     quiet: bool,
@@ -233,6 +239,7 @@ pub fn drill(args: DrillArgs) -> CliResult {
         .seed(args.seed)
         .concurrency(args.concurrency)
         .dry_run(args.dry_run)
+        .over_http(args.over_http)
         .out(&args.out)
         .crash_at_record(crash)
         .fail_lab_write_at(fail_write);
@@ -344,6 +351,7 @@ fn print_finished(done: &Finished, format: Format) -> u8 {
                 "dry_run": done.run.dry_run,
                 "totals": done.totals,
                 "wall_seconds": done.wall.as_secs_f64(),
+                "http_requests": done.http,
                 "files": {
                     "markdown": done.written.markdown,
                     "json": done.written.json,
@@ -363,10 +371,21 @@ fn print_finished(done: &Finished, format: Format) -> u8 {
                 &done.written,
                 &done.journal,
                 done.wall
-            )
+            ) + &http_line(done.http.as_ref())
         ),
     }
     code
+}
+
+/// The summary's line of the HTTP requests of a run over HTTP (empty in process).
+fn http_line(h: Option<&failback_drill::http::HttpRequests>) -> String {
+    h.map(|h| {
+        format!(
+            "over HTTP: {} requests, {:.1} per item ({} GET, {} PUT, {} POST; {} retries, {} throttled)\n",
+            h.total, h.per_item, h.get, h.put, h.post, h.retries, h.throttled
+        )
+    })
+    .unwrap_or_default()
 }
 
 /// Cancel `c` on Ctrl-C (SIGINT) or SIGTERM: the run stops issuing operations,

@@ -1118,3 +1118,95 @@ fn a_read_only_journal_folder_stops_the_resume_and_loses_nothing() {
     assert_eq!(violations, serde_json::json!([]));
     assert_eq!(got, expected, "an operation issued twice or missing");
 }
+
+/// Every item of `out`'s report is done: failed over, committed and reprotected to Azure
+/// (reprotected to on-premises first, unless the estate had it replicating back already).
+fn assert_all_committed_and_reprotected(out: &Path) {
+    let v = report_json(out);
+    for it in items(&v) {
+        assert_eq!(it["status"]["status"], "done", "{it}");
+        let stages: Vec<&str> = it["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["ok"] == true)
+            .map(|s| s["stage"].as_str().unwrap())
+            .collect();
+        for stage in ["failover", "commit", "reprotect_to_azure"] {
+            assert!(
+                stages.contains(&stage),
+                "{} lacks {stage}: {it}",
+                it["item"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_drill_of_200_items_over_http_commits_and_reprotects_every_item() {
+    let out = out_dir("over-http-200");
+    let o = drill(&out, &["--vms", "200", "--over-http", "--quiet"]);
+    let stdout = text(&o.stdout);
+    assert_eq!(code(&o), 0, "{stdout}{}", text(&o.stderr));
+    assert!(stdout.contains("200 done, 0 failed, 0 pending"), "{stdout}");
+    assert_all_committed_and_reprotected(&out);
+    // The requests went over HTTP through the adapter, counted per item in the report.
+    let v = report_json(&out);
+    let http = &v["http_requests"];
+    assert_eq!(http["items"], 200, "{http}");
+    let per_item = http["per_item"].as_f64().unwrap();
+    // At least the three mutations every item needs (failover, commit, reprotect), and polls.
+    assert!(http["post"].as_u64().unwrap() >= 600, "{http}");
+    assert!(per_item > 4.0, "{http}");
+    let md = std::fs::read_to_string(out.join("drill-report.md")).unwrap();
+    assert!(
+        md.contains("| HTTP requests (over Azure Site Recovery REST"),
+        "{md}"
+    );
+    assert!(md.contains(&format!("**{per_item:.1} per item**")), "{md}");
+    // The manifest says the drill went over HTTP, so its resume would too.
+    let manifest = std::fs::read_to_string(out.join("failback.drill.json")).unwrap();
+    assert!(manifest.contains("\"over_http\": true"), "{manifest}");
+}
+
+#[test]
+fn a_drill_over_http_killed_midway_resumes_over_http_without_repeating_a_step() {
+    let out = out_dir("over-http-crash");
+    let o = Command::new(BIN)
+        .args([
+            "drill",
+            "--vms",
+            "12",
+            "--seed",
+            "3",
+            "--over-http",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .env("FAILBACK_CRASH_AT_RECORD", "60")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 9, "{}{}", text(&o.stdout), text(&o.stderr));
+    let journal = out.join("failback.journal");
+    let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+    let stdout = text(&o.stdout);
+    assert_eq!(code(&o), 0, "{stdout}{}", text(&o.stderr));
+    assert!(
+        stdout.contains("over HTTP:"),
+        "the resume did not go over HTTP: {stdout}"
+    );
+    assert_all_committed_and_reprotected(&out);
+    // Each operation took effect once per item, across the crash and the resume.
+    let (per_item, violations) = per_item_counts(&out);
+    assert_eq!(violations, serde_json::json!([]), "{violations}");
+    for (item, counts) in per_item.as_object().unwrap() {
+        for op in ["failover", "commit", "reprotect_to_azure"] {
+            assert_eq!(counts[op], 1, "{item} {op}: {counts}");
+        }
+        assert!(
+            counts["reprotect"].as_u64().unwrap() <= 1,
+            "{item}: {counts}"
+        );
+    }
+}

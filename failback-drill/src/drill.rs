@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
+use crate::http::{HttpRequests, Transport};
 use crate::report::{self, Schedule, Totals, Written};
 use crate::DrillError;
 
@@ -123,6 +124,10 @@ pub struct Manifest {
     pub time_scale: Option<f64>,
     /// The seed of the lab's faults and job times, and of the retry jitter.
     pub seed: u64,
+    /// The run went over HTTP ([`http::over_http`](crate::http::over_http)): its resume
+    /// does too. Absent (false) for a drill in process.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub over_http: bool,
 }
 
 impl Manifest {
@@ -174,6 +179,9 @@ impl Manifest {
         if let Some(x) = self.time_scale {
             c.push_str(&format!(" --time-scale {x}"));
         }
+        if self.over_http {
+            c.push_str(" --over-http");
+        }
         c.push_str(&format!(" --out {}", out.display()));
         c
     }
@@ -188,6 +196,10 @@ pub struct Providers {
     pub onprem: Arc<dyn OnPremProvider>,
     /// The verify gate's checks.
     pub verifier: Arc<dyn Verifier>,
+    /// What the run goes through when it is not in process (the simulator and the
+    /// adapter of [`http::over_http`](crate::http::over_http)): its requests go into the
+    /// report, and it is kept serving while the run lasts. `None` in process.
+    pub transport: Option<Transport>,
 }
 
 impl Providers {
@@ -197,6 +209,7 @@ impl Providers {
             recovery: lab.recovery(),
             onprem: lab.onprem(),
             verifier: lab.verifier(),
+            transport: None,
         }
     }
 }
@@ -329,6 +342,8 @@ pub struct Finished {
     /// The lab's counters file (`None` for a report rebuilt from a journal, which has no
     /// lab to count).
     pub counters: Option<PathBuf>,
+    /// The HTTP requests the run sent, when it went over HTTP.
+    pub http: Option<HttpRequests>,
     /// The run journal.
     pub journal: PathBuf,
     /// Wall time of the run.
@@ -382,6 +397,7 @@ impl Drill {
                 faults: FaultLevel::None,
                 time_scale: None,
                 seed: 1,
+                over_http: false,
             },
             concurrency: RunSettings::default().concurrency,
             dry_run: false,
@@ -396,6 +412,22 @@ impl Drill {
     /// drill over other providers, an HTTP simulator's adapters or fault wrappers.
     pub fn connect(mut self, connect: Connect) -> Drill {
         self.connect = connect;
+        self
+    }
+
+    /// Run over HTTP ([`http::over_http`](crate::http::over_http)): the lab served by the
+    /// ASR simulator, the recovery side through the Azure adapter; on a scaled clock
+    /// ([`http::DEFAULT_TIME_SCALE`](crate::http::DEFAULT_TIME_SCALE) unless a time scale
+    /// is given). Recorded in the manifest, so the resume goes over HTTP too. The report
+    /// shows the HTTP requests per item.
+    pub fn over_http(mut self, yes: bool) -> Drill {
+        self.manifest.over_http = yes;
+        if yes {
+            self.connect = crate::http::over_http();
+            self.manifest
+                .time_scale
+                .get_or_insert(crate::http::DEFAULT_TIME_SCALE);
+        }
         self
     }
 
@@ -414,7 +446,13 @@ impl Drill {
     /// Run on a clock scaled `x` times real time (at least 1) instead of discrete-event
     /// time.
     pub fn time_scale(mut self, x: Option<f64>) -> Drill {
-        self.manifest.time_scale = x;
+        // Over HTTP the clock is scaled whatever is asked: discrete-event time cannot
+        // wait for sockets.
+        let http = self
+            .manifest
+            .over_http
+            .then_some(crate::http::DEFAULT_TIME_SCALE);
+        self.manifest.time_scale = x.or(http);
         self
     }
 
@@ -542,6 +580,7 @@ impl Drill {
         }
         let bound = lab_bound(&plan, &lab, &settings);
         let p = self.connect.providers(&lab)?;
+        let transport = p.transport;
         let orch = Orchestrator::new(p.recovery, p.onprem, lab.clock(), settings)
             .with_verifier(p.verifier);
         drop(estate);
@@ -564,7 +603,17 @@ impl Drill {
             }
             other => other?,
         };
-        finish(plan, run, &bound, out, &lab, journal_path, wall.elapsed())
+        let http = transport.map(|t| t.requests(run.items.len()));
+        finish(
+            plan,
+            run,
+            &bound,
+            out,
+            &lab,
+            journal_path,
+            wall.elapsed(),
+            http.as_ref(),
+        )
     }
 }
 
@@ -576,8 +625,9 @@ pub struct ResumeOptions {
     pub proceed: bool,
     /// Folder of the report files; default: the journal's folder.
     pub out: Option<PathBuf>,
-    /// How the resumed run reaches the restored lab site (default: in process).
-    pub connect: Connect,
+    /// How the resumed run reaches the restored lab site; default (`None`): as the drill
+    /// did, over HTTP when its manifest says so, else in process.
+    pub connect: Option<Connect>,
 }
 
 /// What [`resume`] did.
@@ -668,7 +718,14 @@ pub fn resume(
     same_run(journal, &opened.entries, &plan, &lab, &lab_path)?;
     let settings: RunSettings = settings.as_ref().clone();
     let bound = lab_bound(&plan, &lab, &settings);
-    let p = options.connect.providers(&lab)?;
+    // The connection asked for, else the drill's own: over HTTP when its manifest says so.
+    let connect = match &options.connect {
+        Some(c) => c.clone(),
+        None if drill_over_http(&dir) => crate::http::over_http(),
+        None => Connect::in_process(),
+    };
+    let p = connect.providers(&lab)?;
+    let transport = p.transport;
     let orch =
         Orchestrator::new(p.recovery, p.onprem, lab.clock(), settings).with_verifier(p.verifier);
     let wall = Instant::now();
@@ -686,6 +743,7 @@ pub fn resume(
         }
         run
     })?;
+    let http = transport.map(|t| t.requests(run.items.len()));
     let done = finish(
         plan,
         run,
@@ -694,6 +752,7 @@ pub fn resume(
         &lab,
         journal.to_path_buf(),
         wall.elapsed(),
+        http.as_ref(),
     )?;
     Ok(Resumed::Ran(Box::new(done)))
 }
@@ -733,7 +792,11 @@ fn lab_bound(plan: &Plan, lab: &LabSite, settings: &RunSettings) -> Bounds {
 
 /// Write the lab's counters (mutations per item and target, violations, faults) and what
 /// persisting the lab cost into `out`.
-fn write_counters(out: &Path, lab: &LabSite) -> Result<PathBuf, DrillError> {
+fn write_counters(
+    out: &Path,
+    lab: &LabSite,
+    http: Option<&HttpRequests>,
+) -> Result<PathBuf, DrillError> {
     let counters = lab.counters();
     let persisted = lab.persisted();
     let v = serde_json::json!({
@@ -745,13 +808,24 @@ fn write_counters(out: &Path, lab: &LabSite) -> Result<PathBuf, DrillError> {
         "lab_last_write_bytes": persisted.as_ref().map(|p| p.last_bytes),
         "lab_bytes_written": persisted.as_ref().map(|p| p.bytes),
         "lab_snapshots": persisted.as_ref().map(|p| p.snapshots),
+        "http_requests": http,
     });
     let path = out.join(COUNTERS_FILE);
     std::fs::write(&path, to_json(&v)).map_err(|e| DrillError::io(&path, e))?;
     Ok(path)
 }
 
+/// Whether the drill whose manifest is in `dir` went over HTTP (no or an unreadable
+/// manifest: in process, as the lab file's restore then says what is wrong).
+fn drill_over_http(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+        .is_some_and(|m| m.over_http)
+}
+
 /// Write the counters and the report files of a run that returned.
+#[allow(clippy::too_many_arguments)]
 fn finish(
     plan: Plan,
     run: RunReport,
@@ -760,10 +834,12 @@ fn finish(
     lab: &LabSite,
     journal: PathBuf,
     wall: Duration,
+    http: Option<&HttpRequests>,
 ) -> Result<Finished, DrillError> {
-    let counters = write_counters(out, lab)?;
-    let mut done = written_report(plan, run, Some(bound), out, journal, wall)?;
+    let counters = write_counters(out, lab, http)?;
+    let mut done = written_report(plan, run, Some(bound), out, journal, wall, http)?;
     done.counters = Some(counters);
+    done.http = http.cloned();
     Ok(done)
 }
 
@@ -777,6 +853,7 @@ fn written_report(
     out: &Path,
     journal: PathBuf,
     wall: Duration,
+    http: Option<&HttpRequests>,
 ) -> Result<Finished, DrillError> {
     let findings = plan.findings.clone();
     let d = report::Drill {
@@ -785,6 +862,7 @@ fn written_report(
         findings: &findings,
         bound: bound.map(|b| &b.0),
         cutover_bounds: bound.map(|b| b.1.as_slice()).unwrap_or(&[]),
+        http,
     };
     let written = report::write(out, &d)?;
     let schedule = Schedule::of(&d, &run.phase_spans(&plan));
@@ -797,6 +875,7 @@ fn written_report(
         schedule,
         written,
         counters: None,
+        http: None,
         journal,
         wall,
         outcome,
@@ -845,6 +924,8 @@ pub fn report_journal(journal: &Path, out: Option<&Path>) -> Result<Finished, Dr
         &out,
         journal.to_path_buf(),
         Duration::ZERO,
+        // The journal does not count requests: a report rebuilt from it has none.
+        None,
     )
 }
 
@@ -1054,6 +1135,7 @@ mod tests {
             faults: FaultLevel::Chaos,
             time_scale: Some(1e6),
             seed: 3,
+            over_http: true,
         };
         let back: Manifest = serde_json::from_str(&to_json(&m)).unwrap();
         assert_eq!(back, m);

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod drill;
+pub mod http;
 pub mod report;
 
 use std::path::{Path, PathBuf};

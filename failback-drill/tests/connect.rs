@@ -24,6 +24,7 @@ fn through(injector: &Arc<FaultInjector>) -> Connect {
             recovery: Arc::new(FaultyRecovery::new(own.recovery, injector.clone())),
             onprem: Arc::new(FaultyOnPrem::new(own.onprem, injector.clone())),
             verifier: own.verifier,
+            transport: None,
         })
     })
 }
@@ -66,7 +67,7 @@ fn a_drill_and_its_resume_run_through_the_providers_connected() {
 
     let second = Arc::new(FaultInjector::new(faults(), 5));
     let options = ResumeOptions {
-        connect: through(&second),
+        connect: Some(through(&second)),
         ..ResumeOptions::default()
     };
     let Resumed::Ran(done) =

@@ -382,6 +382,7 @@ async fn failed_run_report() -> Value {
             findings: &plan.findings,
             bound: None,
             cutover_bounds: &[],
+            http: None,
         },
     );
     let doc = match written {

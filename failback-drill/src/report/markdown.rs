@@ -158,6 +158,20 @@ pub fn render(d: &Drill<'_>) -> String {
                 .unwrap_or_default()
         ));
     }
+    if let Some(h) = d.http {
+        out.push_str(&format!(
+            "| HTTP requests (over {}) | {} in all, **{:.1} per item** ({} GET, {} PUT, {} POST{}; {} retries, {} throttled) |\n",
+            cell(&h.over),
+            h.total,
+            h.per_item,
+            h.get,
+            h.put,
+            h.post,
+            if h.other > 0 { format!(", {} other", h.other) } else { String::new() },
+            h.retries,
+            h.throttled
+        ));
+    }
     out.push('\n');
     if !phases.is_empty() {
         out.push_str("## Phases\n\n");
@@ -341,6 +355,7 @@ mod tests {
         render(&Drill {
             bound: None,
             cutover_bounds: &[],
+            http: None,
             plan: &p,
             run: &r,
             findings: &p.findings,

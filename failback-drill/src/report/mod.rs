@@ -43,6 +43,9 @@ pub struct Drill<'a> {
     /// The shortest each wave's cutover can take, `(wave, seconds)`
     /// ([`failback_core::bound::cutover_lower_bounds`]).
     pub cutover_bounds: &'a [(u32, u64)],
+    /// The HTTP requests the run sent, when it went over HTTP
+    /// ([`crate::http::over_http`]).
+    pub http: Option<&'a crate::http::HttpRequests>,
 }
 
 /// One wave's cutover against its lower bound.
@@ -218,6 +221,9 @@ struct JsonReport<'a> {
     run: &'a RunReport,
     /// The findings of the assessment before the run.
     assessment_findings: &'a [Finding],
+    /// The HTTP requests the run sent, when it went over HTTP (absent in process).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_requests: Option<&'a crate::http::HttpRequests>,
 }
 
 /// The schema of the `format` member: [`FORMAT`] exactly.
@@ -258,6 +264,7 @@ pub fn json(d: &Drill<'_>) -> Result<String, serde_json::Error> {
         holds: &d.run.holds,
         run: d.run,
         assessment_findings: d.findings,
+        http_requests: d.http,
     })
 }
 
@@ -515,6 +522,7 @@ pub(crate) mod tests {
         let text = json(&Drill {
             bound: None,
             cutover_bounds: &[],
+            http: None,
             plan: &p,
             run: &r,
             findings: &p.findings,
@@ -537,6 +545,7 @@ pub(crate) mod tests {
             &Drill {
                 bound: None,
                 cutover_bounds: &[],
+                http: None,
                 plan: &p,
                 run: &r,
                 findings: &p.findings,

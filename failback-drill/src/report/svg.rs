@@ -456,6 +456,7 @@ pub(crate) mod tests {
         render(&Drill {
             bound: None,
             cutover_bounds: &[],
+            http: None,
             plan: &p,
             run: r,
             findings: &p.findings,
