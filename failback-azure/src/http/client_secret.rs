@@ -12,6 +12,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 use url::Url;
 
+use super::credential::{after, seconds};
 use super::error::{edit_message, status_error, transport_error, Service, PROVIDER};
 use super::transport::{config_error, secure_base_url, Transport};
 use super::{AccessToken, Credential, Secret};
@@ -147,15 +148,10 @@ impl ClientSecretCredential {
             }
         }
         // A number in Entra ID; a string in some older endpoints (ADFS, Azure Stack).
-        let secs = match v.get("expires_in") {
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| bad("no `expires_in` count of seconds"))?;
-        let expires_on = asked_at
-            .checked_add_signed(chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64))
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+        let secs =
+            seconds(v.get("expires_in")).ok_or_else(|| bad("no `expires_in` count of seconds"))?;
+        // `after` saturates: an absurd `expires_in` (1e18) must not panic chrono.
+        let expires_on = after(asked_at, secs);
         Ok(AccessToken::new(token, expires_on))
     }
 }

@@ -48,6 +48,7 @@ mod counter;
 mod credential;
 mod error;
 mod lro;
+mod managed_identity;
 mod retry;
 mod secret;
 mod transport;
@@ -62,4 +63,8 @@ pub use client_secret::{
 pub use counter::RequestCounts;
 pub use credential::{AccessToken, Credential, StaticToken};
 pub use lro::Lro;
+pub use managed_identity::{
+    ManagedIdentityCredential, ManagedIdentityCredentialBuilder, APP_SERVICE_API_VERSION,
+    IMDS_API_VERSION, IMDS_CONNECT_TIMEOUT, IMDS_ENDPOINT, MANAGED_IDENTITY_ENV_VARS,
+};
 pub use secret::Secret;
