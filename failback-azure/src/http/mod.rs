@@ -41,6 +41,7 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
 //! ```
 
+mod azure_cli;
 mod cache;
 mod client;
 mod client_secret;
@@ -53,6 +54,9 @@ mod retry;
 mod secret;
 mod transport;
 
+pub use azure_cli::{
+    AzureCliCredential, AzureCliCredentialBuilder, DEFAULT_AZ_PROGRAM, DEFAULT_AZ_TIMEOUT,
+};
 pub use cache::{CachingCredential, DEFAULT_REFRESH_MARGIN};
 pub use client::{
     AsrClient, AsrClientBuilder, DEFAULT_API_VERSION, DEFAULT_ENDPOINT, DEFAULT_POLL_INTERVAL,
