@@ -47,6 +47,7 @@ mod client;
 mod client_secret;
 mod counter;
 mod credential;
+mod default_credential;
 mod error;
 mod lro;
 mod managed_identity;
@@ -59,13 +60,15 @@ pub use azure_cli::{
 };
 pub use cache::{CachingCredential, DEFAULT_REFRESH_MARGIN};
 pub use client::{
-    AsrClient, AsrClientBuilder, DEFAULT_API_VERSION, DEFAULT_ENDPOINT, DEFAULT_POLL_INTERVAL,
+    AsrClient, AsrClientBuilder, ARM_ENDPOINT_ENV_VAR, DEFAULT_API_VERSION, DEFAULT_ENDPOINT,
+    DEFAULT_POLL_INTERVAL,
 };
 pub use client_secret::{
     ClientSecretCredential, ClientSecretCredentialBuilder, DEFAULT_AUTHORITY_HOST, ENV_VARS,
 };
 pub use counter::RequestCounts;
 pub use credential::{AccessToken, Credential, StaticToken};
+pub use default_credential::{DefaultCredential, DefaultCredentialBuilder};
 pub use lro::Lro;
 pub use managed_identity::{
     ManagedIdentityCredential, ManagedIdentityCredentialBuilder, APP_SERVICE_API_VERSION,
