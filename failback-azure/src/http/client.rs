@@ -525,7 +525,7 @@ impl AsrClientBuilder {
             b.endpoint = endpoint;
         }
         b.credential = Some(CredentialSource::Env(Box::new(
-            DefaultCredentialBuilder::from_lookup(&get),
+            DefaultCredentialBuilder::from_lookup(get),
         )));
         b
     }

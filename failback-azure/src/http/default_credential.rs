@@ -217,9 +217,9 @@ impl DefaultCredentialBuilder {
             cli = cli.with_tenant_id(t);
         }
         DefaultCredentialBuilder {
-            secret: ClientSecretCredentialBuilder::from_lookup(&get),
+            secret: ClientSecretCredentialBuilder::from_lookup(get),
             secret_missing,
-            managed: Some(ManagedIdentityCredentialBuilder::from_lookup(&get)),
+            managed: Some(ManagedIdentityCredentialBuilder::from_lookup(get)),
             cli: Some(cli),
             clock: Arc::new(SystemClock),
         }
