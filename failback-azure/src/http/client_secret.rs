@@ -106,16 +106,19 @@ impl ClientSecretCredential {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// The error with every occurrence of the secret replaced (an endpoint that echoes
-    /// the form would otherwise put it in a message).
+    /// The error with every occurrence of the secret replaced, as it is and as the form
+    /// encodes it (an endpoint that echoes the form would otherwise put it in a message).
     fn scrub(&self, e: Error) -> Error {
         let secret = self.secret.expose();
         if secret.is_empty() {
             return e;
         }
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
         edit_message(e, |m| {
-            if m.contains(secret) {
-                *m = m.replace(secret, "***");
+            for s in [secret, encoded.as_str()] {
+                if m.contains(s) {
+                    *m = m.replace(s, "***");
+                }
             }
         })
     }
