@@ -1,11 +1,15 @@
 //! Where bearer tokens come from: the [`Credential`] trait, the [`AccessToken`] it gives
 //! and [`StaticToken`], a fixed token for tests and simulators.
 //!
-//! The other credentials are [`ClientSecretCredential`](super::ClientSecretCredential)
-//! (Microsoft Entra ID client credentials) and
-//! [`CachingCredential`](super::CachingCredential), which keeps a token until shortly
-//! before it expires. Managed identity (IMDS) and a developer's CLI login (`az account
-//! get-access-token`) are not written yet; both fit behind the same trait.
+//! The other credentials: [`ClientSecretCredential`](super::ClientSecretCredential)
+//! (Microsoft Entra ID client credentials),
+//! [`ManagedIdentityCredential`](super::ManagedIdentityCredential) (an Azure VM's IMDS,
+//! App Service's identity endpoint), [`AzureCliCredential`](super::AzureCliCredential)
+//! (a developer's `az login`), [`DefaultCredential`](super::DefaultCredential) (the
+//! chain of those three that [`AsrClientBuilder::from_env`](super::AsrClientBuilder::from_env)
+//! uses) and [`CachingCredential`](super::CachingCredential), which keeps a token until
+//! shortly before it expires. Workload identity (a federated token) and certificates are
+//! not written; they fit behind the same trait.
 
 use std::fmt::Debug;
 

@@ -3,9 +3,11 @@
 //!
 //! - Credentials: the [`Credential`] trait; [`StaticToken`] for tests and simulators;
 //!   [`ClientSecretCredential`] (Microsoft Entra ID client credentials, `from_env()`);
-//!   [`CachingCredential`], which keeps a token until shortly before it expires and
-//!   shares one refresh between concurrent callers. Secrets are [`Secret`]s, printed
-//!   `***`. Managed identity and a developer's CLI login are not written yet.
+//!   [`ManagedIdentityCredential`] (IMDS, App Service); [`AzureCliCredential`]
+//!   (`az account get-access-token`); [`DefaultCredential`], the chain of those three
+//!   that [`AsrClientBuilder::from_env`] uses; [`CachingCredential`], which keeps a
+//!   token until shortly before it expires and shares one refresh between concurrent
+//!   callers. Secrets are [`Secret`]s, printed `***`.
 //! - [`AsrClient`]: the vault's client, built by [`AsrClientBuilder`] (endpoint,
 //!   subscription, resource group, vault, api-version, credential, extra root
 //!   certificate, time-outs, retry policy, user agent); [`AsrClient::get`],
