@@ -15,17 +15,21 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::cache::DEFAULT_REFRESH_MARGIN;
-use super::client_secret::ClientSecretCredentialBuilder;
 use super::counter::RequestCounter;
 use super::error::{
     body_error, edit_message, status_error, transport_error, Delivery, Failure, Service, PROVIDER,
 };
 use super::retry::{may_retry, spent};
 use super::transport::{config_error, join, secure_base_url, Transport};
-use super::{CachingCredential, Credential, Lro, RequestCounts};
+use super::{CachingCredential, Credential, DefaultCredentialBuilder, Lro, RequestCounts};
 
 /// Azure Resource Manager of Azure's public cloud.
 pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com";
+
+/// The variable [`AsrClientBuilder::from_env`] reads the ARM endpoint from: a sovereign
+/// cloud's (`https://management.usgovcloudapi.net`, `https://management.chinacloudapi.cn`)
+/// or a simulator's (`http://127.0.0.1:8443`); by default [`DEFAULT_ENDPOINT`].
+pub const ARM_ENDPOINT_ENV_VAR: &str = "AZURE_ARM_ENDPOINT";
 
 /// The api-version sent unless set otherwise: the newest stable of the ASR spec.
 pub const DEFAULT_API_VERSION: &str = "2026-05-01";
@@ -470,7 +474,7 @@ pub struct AsrClientBuilder {
 #[derive(Debug)]
 enum CredentialSource {
     Given(Arc<dyn Credential>),
-    Env(Box<ClientSecretCredentialBuilder>),
+    Env(Box<DefaultCredentialBuilder>),
 }
 
 impl Default for AsrClientBuilder {
@@ -500,17 +504,28 @@ impl AsrClientBuilder {
         }
     }
 
-    /// The defaults with `AZURE_SUBSCRIPTION_ID` and, unless a credential is set later,
-    /// the client secret credential of `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`,
-    /// `AZURE_CLIENT_SECRET` and `AZURE_AUTHORITY_HOST`. The resource group and the
-    /// vault are set with their `with_*` methods.
+    /// The defaults with the environment's settings: the subscription of
+    /// `AZURE_SUBSCRIPTION_ID`, the ARM endpoint of `AZURE_ARM_ENDPOINT` (a sovereign
+    /// cloud's or a simulator's; by default the public cloud's) and, unless a credential
+    /// is set later, the [`DefaultCredential`](super::DefaultCredential) chain: the client
+    /// secret of `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` on
+    /// `AZURE_AUTHORITY_HOST`, then the machine's managed identity, then the Azure CLI's
+    /// login. The resource group and the vault are set with their `with_*` methods.
     pub fn from_env() -> AsrClientBuilder {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the variables as `lookup` gives them (a test's
+    /// map, a configuration file).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> AsrClientBuilder {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
         let mut b = AsrClientBuilder::new();
-        b.subscription_id = std::env::var("AZURE_SUBSCRIPTION_ID")
-            .ok()
-            .filter(|s| !s.trim().is_empty());
+        b.subscription_id = get("AZURE_SUBSCRIPTION_ID");
+        if let Some(endpoint) = get(ARM_ENDPOINT_ENV_VAR) {
+            b.endpoint = endpoint;
+        }
         b.credential = Some(CredentialSource::Env(Box::new(
-            ClientSecretCredentialBuilder::from_env(),
+            DefaultCredentialBuilder::from_lookup(get),
         )));
         b
     }
@@ -797,6 +812,44 @@ mod tests {
             .url_for("http://management.azure.com/x", "nextLink")
             .is_err());
         assert!(c.url_for("replicationFabrics", "path").is_err());
+    }
+
+    #[test]
+    fn from_env_reads_the_endpoint_and_the_subscription() {
+        let vars = |k: &str| match k {
+            "AZURE_SUBSCRIPTION_ID" => Some("sub-9".to_string()),
+            "AZURE_ARM_ENDPOINT" => Some("https://management.usgovcloudapi.net".to_string()),
+            _ => None,
+        };
+        let c = AsrClientBuilder::from_lookup(vars)
+            .with_resource_group("rg")
+            .with_vault("v")
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.endpoint().as_str(),
+            "https://management.usgovcloudapi.net/"
+        );
+        assert_eq!(
+            c.inner.scope,
+            "https://management.usgovcloudapi.net/.default"
+        );
+        assert!(c.vault_path().starts_with("/subscriptions/sub-9/"));
+        // No variable: the public cloud, and a chain that is built (it fails at the first
+        // token, naming each source).
+        let c = AsrClientBuilder::from_lookup(|_| None)
+            .with_subscription_id("s")
+            .with_resource_group("rg")
+            .with_vault("v")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().as_str(), "https://management.azure.com/");
+        let e = AsrClientBuilder::from_lookup(|k| {
+            (k == "AZURE_ARM_ENDPOINT").then(|| "http://10.1.2.3".to_string())
+        })
+        .build()
+        .unwrap_err();
+        assert!(e.to_string().contains("plain http"), "{e}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 use url::Url;
 
+use super::credential::{after, seconds};
 use super::error::{edit_message, status_error, transport_error, Service, PROVIDER};
 use super::transport::{config_error, secure_base_url, Transport};
 use super::{AccessToken, Credential, Secret};
@@ -105,16 +106,19 @@ impl ClientSecretCredential {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// The error with every occurrence of the secret replaced (an endpoint that echoes
-    /// the form would otherwise put it in a message).
+    /// The error with every occurrence of the secret replaced, as it is and as the form
+    /// encodes it (an endpoint that echoes the form would otherwise put it in a message).
     fn scrub(&self, e: Error) -> Error {
         let secret = self.secret.expose();
         if secret.is_empty() {
             return e;
         }
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
         edit_message(e, |m| {
-            if m.contains(secret) {
-                *m = m.replace(secret, "***");
+            for s in [secret, encoded.as_str()] {
+                if m.contains(s) {
+                    *m = m.replace(s, "***");
+                }
             }
         })
     }
@@ -147,15 +151,10 @@ impl ClientSecretCredential {
             }
         }
         // A number in Entra ID; a string in some older endpoints (ADFS, Azure Stack).
-        let secs = match v.get("expires_in") {
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| bad("no `expires_in` count of seconds"))?;
-        let expires_on = asked_at
-            .checked_add_signed(chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64))
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+        let secs =
+            seconds(v.get("expires_in")).ok_or_else(|| bad("no `expires_in` count of seconds"))?;
+        // `after` saturates: an absurd `expires_in` (1e18) must not panic chrono.
+        let expires_on = after(asked_at, secs);
         Ok(AccessToken::new(token, expires_on))
     }
 }

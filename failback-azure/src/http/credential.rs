@@ -1,11 +1,15 @@
 //! Where bearer tokens come from: the [`Credential`] trait, the [`AccessToken`] it gives
 //! and [`StaticToken`], a fixed token for tests and simulators.
 //!
-//! The other credentials are [`ClientSecretCredential`](super::ClientSecretCredential)
-//! (Microsoft Entra ID client credentials) and
-//! [`CachingCredential`](super::CachingCredential), which keeps a token until shortly
-//! before it expires. Managed identity (IMDS) and a developer's CLI login (`az account
-//! get-access-token`) are not written yet; both fit behind the same trait.
+//! The other credentials: [`ClientSecretCredential`](super::ClientSecretCredential)
+//! (Microsoft Entra ID client credentials),
+//! [`ManagedIdentityCredential`](super::ManagedIdentityCredential) (an Azure VM's IMDS,
+//! App Service's identity endpoint), [`AzureCliCredential`](super::AzureCliCredential)
+//! (a developer's `az login`), [`DefaultCredential`](super::DefaultCredential) (the
+//! chain of those three that [`AsrClientBuilder::from_env`](super::AsrClientBuilder::from_env)
+//! uses) and [`CachingCredential`](super::CachingCredential), which keeps a token until
+//! shortly before it expires. Workload identity (a federated token) and certificates are
+//! not written; they fit behind the same trait.
 
 use std::fmt::Debug;
 
@@ -75,5 +79,68 @@ impl Credential for StaticToken {
             self.token.clone(),
             DateTime::<Utc>::MAX_UTC,
         ))
+    }
+}
+
+/// The resource a v1 token endpoint (managed identity, the Azure CLI) asks for, from a
+/// v2 scope: `https://management.azure.com/.default` → `https://management.azure.com`.
+pub(crate) fn resource_of(scope: &str) -> &str {
+    let scope = scope.trim();
+    scope.strip_suffix("/.default").unwrap_or(scope)
+}
+
+/// A count of seconds given as a JSON number or a string of digits (token endpoints
+/// send either).
+pub(crate) fn seconds(v: Option<&serde_json::Value>) -> Option<u64> {
+    match v? {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    }
+}
+
+/// `at` plus `secs` seconds (the end of time when that does not fit).
+pub(crate) fn after(at: DateTime<Utc>, secs: u64) -> DateTime<Utc> {
+    i64::try_from(secs)
+        .ok()
+        .and_then(chrono::Duration::try_seconds)
+        .and_then(|d| at.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The instant `secs` seconds after the Unix epoch, if it is one.
+pub(crate) fn epoch(secs: u64) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp(i64::try_from(secs).ok()?, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_scope_becomes_its_resource() {
+        assert_eq!(
+            resource_of("https://management.azure.com/.default"),
+            "https://management.azure.com"
+        );
+        assert_eq!(
+            resource_of("https://management.usgovcloudapi.net"),
+            "https://management.usgovcloudapi.net"
+        );
+    }
+
+    #[test]
+    fn seconds_are_numbers_or_strings() {
+        assert_eq!(seconds(Some(&json!(3599))), Some(3599));
+        assert_eq!(seconds(Some(&json!(" 600 "))), Some(600));
+        assert_eq!(seconds(Some(&json!("soon"))), None);
+        assert_eq!(seconds(Some(&json!(-1))), None);
+        assert_eq!(seconds(None), None);
+        assert_eq!(epoch(0).unwrap().timestamp(), 0);
+        assert_eq!(epoch(u64::MAX), None);
+        assert_eq!(after(Utc::now(), u64::MAX), DateTime::<Utc>::MAX_UTC);
     }
 }

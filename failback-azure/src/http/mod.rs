@@ -3,9 +3,11 @@
 //!
 //! - Credentials: the [`Credential`] trait; [`StaticToken`] for tests and simulators;
 //!   [`ClientSecretCredential`] (Microsoft Entra ID client credentials, `from_env()`);
-//!   [`CachingCredential`], which keeps a token until shortly before it expires and
-//!   shares one refresh between concurrent callers. Secrets are [`Secret`]s, printed
-//!   `***`. Managed identity and a developer's CLI login are not written yet.
+//!   [`ManagedIdentityCredential`] (IMDS, App Service); [`AzureCliCredential`]
+//!   (`az account get-access-token`); [`DefaultCredential`], the chain of those three
+//!   that [`AsrClientBuilder::from_env`] uses; [`CachingCredential`], which keeps a
+//!   token until shortly before it expires and shares one refresh between concurrent
+//!   callers. Secrets are [`Secret`]s, printed `***`.
 //! - [`AsrClient`]: the vault's client, built by [`AsrClientBuilder`] (endpoint,
 //!   subscription, resource group, vault, api-version, credential, extra root
 //!   certificate, time-outs, retry policy, user agent); [`AsrClient::get`],
@@ -41,25 +43,37 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
 //! ```
 
+mod azure_cli;
 mod cache;
 mod client;
 mod client_secret;
 mod counter;
 mod credential;
+mod default_credential;
 mod error;
 mod lro;
+mod managed_identity;
 mod retry;
 mod secret;
 mod transport;
 
+pub use azure_cli::{
+    AzureCliCredential, AzureCliCredentialBuilder, DEFAULT_AZ_PROGRAM, DEFAULT_AZ_TIMEOUT,
+};
 pub use cache::{CachingCredential, DEFAULT_REFRESH_MARGIN};
 pub use client::{
-    AsrClient, AsrClientBuilder, DEFAULT_API_VERSION, DEFAULT_ENDPOINT, DEFAULT_POLL_INTERVAL,
+    AsrClient, AsrClientBuilder, ARM_ENDPOINT_ENV_VAR, DEFAULT_API_VERSION, DEFAULT_ENDPOINT,
+    DEFAULT_POLL_INTERVAL,
 };
 pub use client_secret::{
     ClientSecretCredential, ClientSecretCredentialBuilder, DEFAULT_AUTHORITY_HOST, ENV_VARS,
 };
 pub use counter::RequestCounts;
 pub use credential::{AccessToken, Credential, StaticToken};
+pub use default_credential::{DefaultCredential, DefaultCredentialBuilder};
 pub use lro::Lro;
+pub use managed_identity::{
+    ManagedIdentityCredential, ManagedIdentityCredentialBuilder, APP_SERVICE_API_VERSION,
+    IMDS_API_VERSION, IMDS_CONNECT_TIMEOUT, IMDS_ENDPOINT, MANAGED_IDENTITY_ENV_VARS,
+};
 pub use secret::Secret;

@@ -26,6 +26,9 @@ pub(crate) struct Transport {
     pub user_agent: String,
     /// Extra root certificates (PEM), for a simulator's self-signed certificate.
     pub root_certificates: Vec<Vec<u8>>,
+    /// Ignore the `HTTP(S)_PROXY` variables: a managed identity endpoint (IMDS, App
+    /// Service's local one) is reached directly, never through a proxy.
+    pub no_proxy: bool,
 }
 
 impl Default for Transport {
@@ -35,6 +38,7 @@ impl Default for Transport {
             timeout: REQUEST_TIMEOUT,
             user_agent: default_user_agent(),
             root_certificates: Vec::new(),
+            no_proxy: false,
         }
     }
 }
@@ -48,6 +52,9 @@ impl Transport {
             .user_agent(self.user_agent.clone())
             // A redirect would carry the bearer token elsewhere; ARM does not redirect.
             .redirect(reqwest::redirect::Policy::none());
+        if self.no_proxy {
+            b = b.no_proxy();
+        }
         for pem in &self.root_certificates {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
                 config_error(format!(
