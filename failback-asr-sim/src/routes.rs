@@ -70,6 +70,7 @@ impl Ctx {
             jobs: lab.jobs(),
             items: lab.items().into_iter().map(|v| (v.id.clone(), v)).collect(),
             memo: self.shared.memory.get(),
+            vcenter_of_vm: std::cell::OnceCell::new(),
             estate,
         }
     }
@@ -378,6 +379,8 @@ async fn route(ctx: &Ctx, method: &Method, body: &[u8]) -> Response {
 }
 
 /// The vault-level read gate: the lab's discovery of the Azure half (its faults apply).
+/// What passes is rendered from the whole estate ([`Ctx::full_view`]), as a single read
+/// renders it: a list and a get show a resource the same.
 async fn discover(ctx: &Ctx) -> Result<Estate, Response> {
     ctx.recovery()
         .discover()
@@ -433,11 +436,10 @@ async fn vcenters(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Respon
 }
 
 async fn containers(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Response {
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let view = ctx.view(estate);
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let view = ctx.full_view();
     if let Some(f) = fabric {
         if !f.eq_ignore_ascii_case(&view.names.fabric) {
             return ctx.not_found(&format!("fabric '{f}'"));
@@ -452,11 +454,10 @@ async fn containers(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Resp
 }
 
 async fn policies(ctx: &Ctx, name: Option<&str>) -> Response {
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let all = ctx.view(estate).policies();
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let all = ctx.full_view().policies();
     match name {
         None => ctx.page(&all),
         Some(n) => match all.iter().find(|p| p.name.eq_ignore_ascii_case(n)) {
@@ -472,11 +473,10 @@ async fn items(ctx: &Ctx, scope: Option<(&str, &str)>) -> Response {
             return resp;
         }
     }
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let view = ctx.view(estate);
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let view = ctx.full_view();
     let all: Vec<m::ReplicationProtectedItem> =
         view.estate.items.iter().map(|it| view.item(it)).collect();
     ctx.page(&all)
@@ -618,11 +618,10 @@ async fn jobs(ctx: &Ctx) -> Response {
             )
         }
     };
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let view = ctx.view(estate);
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let view = ctx.full_view();
     let all: Vec<m::Job> = view
         .jobs
         .iter()

@@ -1,0 +1,309 @@
+"""The official Python SDK of Azure Site Recovery against the simulator, over HTTPS.
+
+Discovery reads (fabrics, protection containers, vCenters, replication protected items
+with their provider details, recovery points, policies, recovery plans, jobs), then the
+failback of one lab item as an operator would script it with the SDK: classic
+(``InMage`` reprotect, ``InMage`` unplanned failover to the latest point, commit) and
+modernized (``InMageRcm`` reprotect, ``InMageRcmFailback`` planned failover, commit),
+each long-running operation polled by the SDK's own ARM poller to its result, and the
+job of each read back. The bodies are built from what discovery returned, as the Azure
+adapter builds them (failback-azure/src/provider/bodies.rs).
+"""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from azure.mgmt.recoveryservicessiterecovery import models as m
+
+from conftest import JOB_SECONDS, PAGE_SIZE, Sim
+
+
+def last_segment(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def only(values):
+    values = list(values)
+    assert len(values) == 1, values
+    return values[0]
+
+
+class Vault:
+    """What discovery found: the fabric, its container, the items by name."""
+
+    def __init__(self, sim: Sim) -> None:
+        c, rg, v = sim.client, sim.rg, sim.vault
+        self.fabric = only(c.replication_fabrics.list(rg, v))
+        self.container = only(
+            c.replication_protection_containers.list_by_replication_fabrics(rg, v, self.fabric.name)
+        )
+        self.items = {it.name: it for it in c.replication_protected_items.list(rg, v)}
+        self.policies = list(c.replication_policies.list(rg, v))
+
+    def policy(self, instance_type: str) -> m.Policy:
+        return next(
+            p for p in self.policies if p.properties.provider_specific_details.instance_type == instance_type
+        )
+
+
+def operate(sim: Sim, vault: Vault, begin, item: str, *body) -> tuple[m.ReplicationProtectedItem, str]:
+    """Run one item operation to its result with the SDK's poller; check the protocol the
+    poller saw (a 202 with the operation's headers, status polls, the final GET at
+    ``Location``) and return the item it gives and the operation's job name."""
+    start = len(sim.exchanges)
+    poller = begin(sim.rg, sim.vault, vault.fabric.name, vault.container.name, item, *body)
+    result = poller.result()
+    assert poller.status() == "Succeeded", poller.status()
+    seen = sim.exchanges[start:]
+    post = seen[0]
+    assert post.method == "POST" and post.status == 202, (post.method, post.url, post.status, post.body)
+    for header in ("location", "azure-asyncoperation", "retry-after", "x-ms-request-id"):
+        assert header in post.headers, (header, post.headers)
+    status_url = post.headers["azure-asyncoperation"]
+    job = last_segment(status_url)
+    assert last_segment(post.headers["location"]) == job
+    polls = [e for e in seen if e.method == "GET" and e.url == status_url]
+    assert polls, [e.url for e in seen]
+    assert all(e.status == 200 for e in polls)
+    assert polls[-1].body["status"] == "Succeeded", polls[-1].body
+    assert {e.body["status"] for e in polls} <= {"InProgress", "Succeeded"}
+    final = seen[-1]
+    assert (final.method, final.url, final.status) == ("GET", post.headers["location"], 200), (
+        final.method,
+        final.url,
+        final.status,
+    )
+    assert isinstance(result, m.ReplicationProtectedItem)
+    assert result.name == item
+    return result, job
+
+
+def check_job(sim: Sim, job: str, rpi: m.ReplicationProtectedItem, scenario: str) -> m.Job:
+    """The job of an operation, read back: succeeded on the item, with its tasks."""
+    j = sim.client.replication_jobs.get(sim.rg, sim.vault, job)
+    p = j.properties
+    assert j.name == job
+    assert p.state == "Succeeded", (job, p.state, p.errors)
+    assert p.scenario_name == scenario, p.scenario_name
+    assert p.target_object_id.lower() == rpi.id.lower(), (p.target_object_id, rpi.id)
+    assert p.target_instance_type != "RecoveryPlan"
+    assert p.tasks, f"job {job} shows no tasks"
+    assert all(t.state == "Succeeded" for t in p.tasks), [(t.name, t.state) for t in p.tasks]
+    assert p.start_time is not None and p.end_time is not None
+    assert p.end_time - p.start_time == timedelta(seconds=JOB_SECONDS), (p.start_time, p.end_time)
+    return j
+
+
+def test_discovery_reads(start_sim):
+    sim = start_sim("classic", vms=20)
+    c, rg, v = sim.client, sim.rg, sim.vault
+
+    fabric = only(c.replication_fabrics.list(rg, v))
+    assert fabric.type == "Microsoft.RecoveryServices/vaults/replicationFabrics"
+    details = fabric.properties.custom_details
+    assert isinstance(details, m.VMwareDetails), type(details)
+    assert details.process_servers and details.master_target_servers and details.run_as_accounts
+    assert c.replication_fabrics.get(rg, v, fabric.name).id == fabric.id
+
+    container = only(c.replication_protection_containers.list_by_replication_fabrics(rg, v, fabric.name))
+    assert c.replication_protection_containers.get(rg, v, fabric.name, container.name).id == container.id
+    assert [pc.id for pc in c.replication_protection_containers.list(rg, v)] == [container.id]
+
+    vcenters = list(c.replicationv_centers.list_by_replication_fabrics(rg, v, fabric.name))
+    assert vcenters and all(vc.properties.run_as_account_id for vc in vcenters)
+
+    # 20 items over pages of PAGE_SIZE, followed by the SDK's pager through nextLink.
+    start = len(sim.exchanges)
+    items = list(c.replication_protected_items.list(rg, v))
+    assert len(items) == 20
+    assert len(sim.exchanges) - start == -(-20 // PAGE_SIZE)
+    assert len({it.name for it in items}) == 20
+    by_container = list(
+        c.replication_protected_items.list_by_replication_protection_containers(
+            rg, v, fabric.name, container.name
+        )
+    )
+    assert [it.id for it in by_container] == [it.id for it in items]
+    kinds = {type(it.properties.provider_specific_details) for it in items}
+    assert m.InMageAzureV2ReplicationDetails in kinds, kinds
+    replicating = [
+        it for it in items if isinstance(it.properties.provider_specific_details, m.InMageReplicationDetails)
+    ]
+    assert replicating, "the lab has items replicating back to on-premises (InMage)"
+    for it in items:
+        d = it.properties.provider_specific_details
+        assert it.properties.friendly_name and it.properties.active_location in ("Recovery", "Primary")
+        assert d.protected_disks, it.name
+        got = c.replication_protected_items.get(rg, v, fabric.name, container.name, it.name)
+        assert got.id == it.id and got.properties.protection_state == it.properties.protection_state
+
+    # Recovery points of an item replicating to on-premises.
+    it = replicating[0]
+    points = list(
+        c.recovery_points.list_by_replication_protected_items(rg, v, fabric.name, container.name, it.name)
+    )
+    assert points, f"{it.name} shows no recovery points"
+    for p in points:
+        assert p.properties.recovery_point_time is not None
+        assert p.properties.recovery_point_type, p.as_dict()
+    point = c.recovery_points.get(rg, v, fabric.name, container.name, it.name, points[0].name)
+    assert point.id == points[0].id
+
+    policies = list(c.replication_policies.list(rg, v))
+    kinds = {p.properties.provider_specific_details.instance_type for p in policies}
+    assert {"InMage", "InMageAzureV2"} <= kinds, kinds
+    assert c.replication_policies.get(rg, v, policies[0].name).id == policies[0].id
+
+    plans = list(c.replication_recovery_plans.list(rg, v))
+    assert plans
+    for plan in plans:
+        assert plan.properties.groups, plan.name
+        assert c.replication_recovery_plans.get(rg, v, plan.name).id == plan.id
+
+    jobs = list(c.replication_jobs.list(rg, v))
+    for j in jobs:
+        assert c.replication_jobs.get(rg, v, j.name).id == j.id
+
+
+def test_classic_reprotect_failover_commit(start_sim):
+    sim = start_sim("classic", vms=20)
+    c, rg, v = sim.client, sim.rg, sim.vault
+    vault = Vault(sim)
+    # An item failed over to Azure, as a failback begins, whose vCenter ASR knows (the
+    # run-as account of the reprotect is that vCenter's).
+    rpi = next(
+        it
+        for it in vault.items.values()
+        if isinstance(it.properties.provider_specific_details, m.InMageAzureV2ReplicationDetails)
+        and it.properties.active_location == "Recovery"
+        and it.properties.provider_specific_details.v_center_infrastructure_id
+    )
+    assert "ReverseReplicate" in rpi.properties.allowed_operations, rpi.properties.allowed_operations
+    fabric = vault.fabric.properties.custom_details
+    mt = fabric.master_target_servers[0]
+    ps = next(p for p in fabric.process_servers if "/Microsoft.Compute/virtualMachines/" in (p.host_id or ""))
+    retention = max(mt.retention_volumes, key=lambda r: r.free_space_in_bytes or 0).volume_name
+    datastore = mt.data_stores[0].symbolic_name
+    vcenter_id = rpi.properties.provider_specific_details.v_center_infrastructure_id
+    vcenters = list(c.replicationv_centers.list_by_replication_fabrics(rg, v, vault.fabric.name))
+    vcenter = next(vc for vc in vcenters if vc.properties.infrastructure_id == vcenter_id)
+    policy = vault.policy("InMage")
+
+    reprotect_input = m.ReverseReplicationInput(
+        properties=m.ReverseReplicationInputProperties(
+            failover_direction="RecoveryToPrimary",
+            provider_specific_details=m.InMageReprotectInput(
+                master_target_id=mt.id,
+                process_server_id=ps.id,
+                retention_drive=retention,
+                datastore_name=datastore,
+                run_as_account_id=vcenter.properties.run_as_account_id,
+                profile_id=policy.id,
+            ),
+        )
+    )
+    reprotected, reprotect_job = operate(
+        sim, vault, c.replication_protected_items.begin_reprotect, rpi.name, reprotect_input
+    )
+    d = reprotected.properties.provider_specific_details
+    assert isinstance(d, m.InMageReplicationDetails), reprotected.as_dict()
+    assert reprotected.properties.active_location == "Recovery"
+    assert d.master_target_id == mt.id and d.process_server_id == ps.id, d.as_dict()
+    assert reprotected.properties.policy_id.lower() == policy.id.lower()
+    assert "UnplannedFailover" in reprotected.properties.allowed_operations
+    points = list(
+        c.recovery_points.list_by_replication_protected_items(
+            rg, v, vault.fabric.name, vault.container.name, rpi.name
+        )
+    )
+    assert points, "no recovery points after the reprotect"
+
+    failover_input = m.UnplannedFailoverInput(
+        properties=m.UnplannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary",
+            source_site_operations="Required",
+            provider_specific_details=m.InMageUnplannedFailoverInput(recovery_point_type="LatestTime"),
+        )
+    )
+    failed_back, failover_job = operate(
+        sim, vault, c.replication_protected_items.begin_unplanned_failover, rpi.name, failover_input
+    )
+    assert failed_back.properties.active_location == "Primary", failed_back.as_dict()
+    assert "Commit" in failed_back.properties.allowed_operations, failed_back.properties.allowed_operations
+
+    committed, commit_job = operate(sim, vault, c.replication_protected_items.begin_failover_commit, rpi.name)
+    assert committed.properties.active_location == "Primary"
+    assert "Commit" not in (committed.properties.allowed_operations or [])
+    again = c.replication_protected_items.get(rg, v, vault.fabric.name, vault.container.name, rpi.name)
+    assert again.properties.protection_state == committed.properties.protection_state
+
+    jobs = [
+        check_job(sim, reprotect_job, rpi, "ReverseReplication"),
+        check_job(sim, failover_job, rpi, "UnplannedFailover"),
+        check_job(sim, commit_job, rpi, "CommitFailover"),
+    ]
+    listed = {j.name for j in c.replication_jobs.list(rg, v)}
+    assert {j.name for j in jobs} <= listed, listed
+    since = jobs[0].properties.start_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    filtered = {j.name for j in c.replication_jobs.list(rg, v, filter=f"startTime ge '{since}'")}
+    assert {j.name for j in jobs} <= filtered, filtered
+
+
+def test_modernized_reprotect_planned_failover_commit(start_sim):
+    sim = start_sim("modernized", vms=20)
+    c, rg, v = sim.client, sim.rg, sim.vault
+    vault = Vault(sim)
+    fabric = vault.fabric.properties.custom_details
+    assert isinstance(fabric, m.InMageRcmFabricSpecificDetails), type(fabric)
+    rpi = next(
+        it
+        for it in vault.items.values()
+        if isinstance(it.properties.provider_specific_details, m.InMageRcmReplicationDetails)
+        and it.properties.active_location == "Recovery"
+    )
+    agent = only(fabric.reprotect_agents)
+    datastore = agent.accessible_datastores[0]
+    log = next(
+        disk.log_storage_account_id
+        for disk in rpi.properties.provider_specific_details.protected_disks
+        if disk.log_storage_account_id
+    )
+    policy = vault.policy("InMageRcmFailback")
+    reprotect_input = m.ReverseReplicationInput(
+        properties=m.ReverseReplicationInputProperties(
+            failover_direction="RecoveryToPrimary",
+            provider_specific_details=m.InMageRcmReprotectInput(
+                reprotect_agent_id=agent.id,
+                datastore_name=datastore,
+                log_storage_account_id=log,
+                policy_id=policy.id,
+            ),
+        )
+    )
+    reprotected, reprotect_job = operate(
+        sim, vault, c.replication_protected_items.begin_reprotect, rpi.name, reprotect_input
+    )
+    d = reprotected.properties.provider_specific_details
+    assert isinstance(d, m.InMageRcmFailbackReplicationDetails), reprotected.as_dict()
+    assert reprotected.properties.active_location == "Recovery"
+    assert "PlannedFailover" in reprotected.properties.allowed_operations
+
+    failover_input = m.PlannedFailoverInput(
+        properties=m.PlannedFailoverInputProperties(
+            provider_specific_details=m.InMageRcmFailbackPlannedFailoverProviderInput(
+                recovery_point_type="CrashConsistent"
+            ),
+        )
+    )
+    failed_back, failover_job = operate(
+        sim, vault, c.replication_protected_items.begin_planned_failover, rpi.name, failover_input
+    )
+    assert failed_back.properties.active_location == "Primary"
+    assert "Commit" in failed_back.properties.allowed_operations
+
+    committed, commit_job = operate(sim, vault, c.replication_protected_items.begin_failover_commit, rpi.name)
+    assert "Commit" not in (committed.properties.allowed_operations or [])
+
+    check_job(sim, reprotect_job, rpi, "ReverseReplication")
+    check_job(sim, failover_job, rpi, "PlannedFailover")
+    check_job(sim, commit_job, rpi, "CommitFailover")
