@@ -682,7 +682,8 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// `GET V/replicationOperationStatus/{job}`: ARM's asynchronous operation status of the
-/// job (`InProgress` while it runs or waits, `Succeeded`, `Failed`, `Canceled`).
+/// job (`InProgress` while it runs or waits, with `Retry-After`; `Succeeded`, `Failed`,
+/// `Canceled`).
 async fn operation_status(ctx: &Ctx, name: &str) -> Response {
     use failback_core::provider::JobState as S;
     let status = match ctx.recovery().job(&JobId(name.to_string())).await {
@@ -733,7 +734,15 @@ async fn operation_status(ctx: &Ctx, name: &str) -> Response {
             serde_json::json!({ "code": code, "message": message }),
         );
     }
-    ctx.ok(&body)
+    let mut resp = ctx.ok(&body);
+    if word == "InProgress" {
+        // ARM's asynchronous operations: a status not yet terminal says when to poll again.
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            retry_after_value(ctx.shared.settings.retry_after),
+        );
+    }
+    resp
 }
 
 #[cfg(test)]

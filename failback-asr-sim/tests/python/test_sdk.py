@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from azure.mgmt.recoveryservicessiterecovery import models as m
 
-from conftest import JOB_SECONDS, PAGE_SIZE, Sim
+from conftest import JOB_SECONDS, PAGE_SIZE, RETRY_AFTER, Sim
 
 
 def last_segment(url: str) -> str:
@@ -67,6 +67,12 @@ def operate(sim: Sim, vault: Vault, begin, item: str, *body) -> tuple[m.Replicat
     assert all(e.status == 200 for e in polls)
     assert polls[-1].body["status"] == "Succeeded", polls[-1].body
     assert {e.body["status"] for e in polls} <= {"InProgress", "Succeeded"}
+    for e in polls:
+        assert e.body["name"] == job and e.body["startTime"], e.body
+        # ARM's asynchronous operation: a running one says when to poll again.
+        if e.body["status"] == "InProgress":
+            assert e.headers.get("retry-after") == str(RETRY_AFTER), e.headers
+    assert polls[-1].body["endTime"], polls[-1].body
     final = seen[-1]
     assert (final.method, final.url, final.status) == ("GET", post.headers["location"], 200), (
         final.method,
@@ -261,7 +267,9 @@ def test_modernized_reprotect_planned_failover_commit(start_sim):
         if isinstance(it.properties.provider_specific_details, m.InMageRcmReplicationDetails)
         and it.properties.active_location == "Recovery"
     )
-    agent = only(fabric.reprotect_agents)
+    # The appliance's first reprotect agent and a datastore it reaches (the operator's
+    # choice: the adapter takes the agent the request names).
+    agent = next(a for a in fabric.reprotect_agents if a.accessible_datastores)
     datastore = agent.accessible_datastores[0]
     log = next(
         disk.log_storage_account_id
