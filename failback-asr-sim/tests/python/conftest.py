@@ -97,18 +97,19 @@ def binary() -> str:
 
 @pytest.fixture
 def start_sim(tmp_path):
-    """``start_sim(flavor, vms=…, seed=…)``: a simulator of a generated lab, and a client."""
+    """``start_sim(flavor, vms=…, seed=…, time_scale=…)``: a simulator of a generated lab
+    (seed 5: a recovery plan or two, a few items already replicating back), and a client."""
     procs: list[subprocess.Popen] = []
     sims: list[Sim] = []
 
-    def start(flavor: str = "classic", vms: int = 20, seed: int = 5) -> Sim:
+    def start(flavor: str = "classic", vms: int = 20, seed: int = 5, time_scale: float = TIME_SCALE) -> Sim:
         ca = tmp_path / f"ca-{len(procs)}.pem"
         cmd = [
             binary(),
             "--vms", str(vms),
             "--seed", str(seed),
             "--flavor", flavor,
-            "--time-scale", str(TIME_SCALE),
+            "--time-scale", str(time_scale),
             "--job-seconds", str(JOB_SECONDS),
             "--retry-after", str(RETRY_AFTER),
             "--page-size", str(PAGE_SIZE),

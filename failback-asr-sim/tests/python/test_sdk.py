@@ -13,9 +13,18 @@ adapter builds them (failback-azure/src/provider/bodies.rs).
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+)
+from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 from azure.mgmt.recoveryservicessiterecovery import models as m
 
-from conftest import JOB_SECONDS, PAGE_SIZE, RETRY_AFTER, Sim
+from conftest import JOB_SECONDS, PAGE_SIZE, RETRY_AFTER, Sim, StaticToken
+from sdk_shapes import check
 
 
 def last_segment(url: str) -> str:
@@ -81,12 +90,14 @@ def operate(sim: Sim, vault: Vault, begin, item: str, *body) -> tuple[m.Replicat
     )
     assert isinstance(result, m.ReplicationProtectedItem)
     assert result.name == item
+    check("result", result)
     return result, job
 
 
 def check_job(sim: Sim, job: str, rpi: m.ReplicationProtectedItem, scenario: str) -> m.Job:
     """The job of an operation, read back: succeeded on the item, with its tasks."""
     j = sim.client.replication_jobs.get(sim.rg, sim.vault, job)
+    check("job", j)
     p = j.properties
     assert j.name == job
     assert p.state == "Succeeded", (job, p.state, p.errors)
@@ -110,13 +121,16 @@ def test_discovery_reads(start_sim):
     assert isinstance(details, m.VMwareDetails), type(details)
     assert details.process_servers and details.master_target_servers and details.run_as_accounts
     assert c.replication_fabrics.get(rg, v, fabric.name).id == fabric.id
+    check("fabric", fabric)
 
     container = only(c.replication_protection_containers.list_by_replication_fabrics(rg, v, fabric.name))
     assert c.replication_protection_containers.get(rg, v, fabric.name, container.name).id == container.id
     assert [pc.id for pc in c.replication_protection_containers.list(rg, v)] == [container.id]
+    check("container", container)
 
     vcenters = list(c.replicationv_centers.list_by_replication_fabrics(rg, v, fabric.name))
     assert vcenters and all(vc.properties.run_as_account_id for vc in vcenters)
+    check("vcenter", vcenters)
 
     # 20 items over pages of PAGE_SIZE, followed by the SDK's pager through nextLink.
     start = len(sim.exchanges)
@@ -124,6 +138,7 @@ def test_discovery_reads(start_sim):
     assert len(items) == 20
     assert len(sim.exchanges) - start == -(-20 // PAGE_SIZE)
     assert len({it.name for it in items}) == 20
+    check("item", items)
     by_container = list(
         c.replication_protected_items.list_by_replication_protection_containers(
             rg, v, fabric.name, container.name
@@ -152,6 +167,7 @@ def test_discovery_reads(start_sim):
     for p in points:
         assert p.properties.recovery_point_time is not None
         assert p.properties.recovery_point_type, p.as_dict()
+    check("point", points)
     point = c.recovery_points.get(rg, v, fabric.name, container.name, it.name, points[0].name)
     assert point.id == points[0].id
 
@@ -159,14 +175,17 @@ def test_discovery_reads(start_sim):
     kinds = {p.properties.provider_specific_details.instance_type for p in policies}
     assert {"InMage", "InMageAzureV2"} <= kinds, kinds
     assert c.replication_policies.get(rg, v, policies[0].name).id == policies[0].id
+    check("policy", policies)
 
     plans = list(c.replication_recovery_plans.list(rg, v))
     assert plans
     for plan in plans:
         assert plan.properties.groups, plan.name
         assert c.replication_recovery_plans.get(rg, v, plan.name).id == plan.id
+    check("plan", plans)
 
     jobs = list(c.replication_jobs.list(rg, v))
+    check("job", jobs)
     for j in jobs:
         assert c.replication_jobs.get(rg, v, j.name).id == j.id
 
@@ -315,3 +334,132 @@ def test_modernized_reprotect_planned_failover_commit(start_sim):
     check_job(sim, reprotect_job, rpi, "ReverseReplication")
     check_job(sim, failover_job, rpi, "PlannedFailover")
     check_job(sim, commit_job, rpi, "CommitFailover")
+
+
+def test_errors_are_arm_errors_the_sdk_maps(start_sim):
+    sim = start_sim("classic", vms=20)
+    c, rg, v = sim.client, sim.rg, sim.vault
+    vault = Vault(sim)
+    f, pc = vault.fabric.name, vault.container.name
+
+    with pytest.raises(ResourceNotFoundError) as e:
+        c.replication_protected_items.get(rg, v, f, pc, "no-such-item")
+    assert e.value.status_code == 404 and e.value.error.code == "ResourceNotFound", e.value
+    assert e.value.response.headers.get("x-ms-request-id")
+
+    with pytest.raises(ResourceNotFoundError) as e:
+        c.replication_jobs.get(rg, v, "no-such-job")
+    assert e.value.error.code == "ResourceNotFound"
+
+    # A commit of an item that has not failed over: the state refuses it (409), before
+    # any operation starts.
+    azure_v2 = next(
+        it
+        for it in vault.items.values()
+        if isinstance(it.properties.provider_specific_details, m.InMageAzureV2ReplicationDetails)
+    )
+    with pytest.raises(ResourceExistsError) as e:
+        c.replication_protected_items.begin_failover_commit(rg, v, f, pc, azure_v2.name)
+    assert e.value.status_code == 409 and e.value.error.code == "OperationNotAllowed", e.value
+    assert e.value.error.message
+
+    # A reprotect input of the other flavour: 400 naming the field at fault.
+    wrong = m.ReverseReplicationInput(
+        properties=m.ReverseReplicationInputProperties(
+            failover_direction="RecoveryToPrimary",
+            provider_specific_details=m.InMageRcmReprotectInput(
+                reprotect_agent_id="ra", datastore_name="ds", log_storage_account_id="log"
+            ),
+        )
+    )
+    with pytest.raises(HttpResponseError) as e:
+        c.replication_protected_items.begin_reprotect(rg, v, f, pc, azure_v2.name, wrong)
+    assert e.value.status_code == 400 and e.value.error.code == "InvalidProviderInput", e.value
+    assert e.value.error.target == "properties.providerSpecificDetails.instanceType"
+
+    # A required input left out (the master target).
+    missing = {
+        "properties": {
+            "failoverDirection": "RecoveryToPrimary",
+            "providerSpecificDetails": {
+                "instanceType": "InMage",
+                "masterTargetId": "",
+                "processServerId": "ps",
+                "retentionDrive": "R:",
+                "profileId": vault.policy("InMage").id,
+            },
+        }
+    }
+    with pytest.raises(HttpResponseError) as e:
+        c.replication_protected_items.begin_reprotect(rg, v, f, pc, azure_v2.name, missing)
+    assert e.value.status_code == 400 and e.value.error.code == "InvalidInput", e.value
+    assert e.value.error.target == "properties.providerSpecificDetails.masterTargetId"
+
+    # No operation started: the item is as it was.
+    again = c.replication_protected_items.get(rg, v, f, pc, azure_v2.name)
+    assert again.properties.protection_state == azure_v2.properties.protection_state
+    assert not list(c.replication_jobs.list(rg, v))
+
+
+def test_a_client_without_the_token_is_refused(start_sim):
+    sim = start_sim("classic", vms=4)
+    stranger = SiteRecoveryManagementClient(
+        StaticToken("not-the-token"),
+        sim.info["subscription"],
+        base_url=sim.info["https"],
+        api_version="2025-08-01",
+        connection_verify=sim.info["ca"],
+    )
+    with stranger, pytest.raises(ClientAuthenticationError) as e:
+        list(stranger.replication_fabrics.list(sim.rg, sim.vault))
+    assert e.value.status_code == 401 and e.value.error.code == "AuthenticationFailed", e.value
+
+
+def test_a_running_operation_shows_and_its_poller_resumes(start_sim):
+    # Jobs of 600 simulated seconds at 600 times real time: a second to watch one run.
+    sim = start_sim("classic", vms=20, time_scale=JOB_SECONDS)
+    c, rg, v = sim.client, sim.rg, sim.vault
+    vault = Vault(sim)
+    f, pc = vault.fabric.name, vault.container.name
+    rpi = next(
+        it
+        for it in vault.items.values()
+        if isinstance(it.properties.provider_specific_details, m.InMageReplicationDetails)
+        and "UnplannedFailover" in it.properties.allowed_operations
+    )
+    failover_input = m.UnplannedFailoverInput(
+        properties=m.UnplannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary",
+            source_site_operations="Required",
+            provider_specific_details=m.InMageUnplannedFailoverInput(recovery_point_type="LatestTag"),
+        )
+    )
+    started = c.replication_protected_items.begin_unplanned_failover(rg, v, f, pc, rpi.name, failover_input)
+    token = started.continuation_token()
+    post = next(e for e in reversed(sim.exchanges) if e.method == "POST")
+    assert post.status == 202, post
+    job = last_segment(post.headers["azure-asyncoperation"])
+
+    running = c.replication_protected_items.get(rg, v, f, pc, rpi.name)
+    scenario = running.properties.current_scenario
+    assert scenario.scenario_name == "UnplannedFailover", scenario.as_dict()
+    assert last_segment(scenario.job_id) == job, scenario.as_dict()
+    check("item", running)
+    j = c.replication_jobs.get(rg, v, job)
+    assert j.properties.state == "InProgress", j.properties.state
+    assert "Cancel" in j.properties.allowed_actions
+    assert [t.state for t in j.properties.tasks] == ["InProgress"]
+    assert j.properties.end_time is None
+    check("job", j)
+    assert any(jj.name == job for jj in c.replication_jobs.list(rg, v))
+
+    # Another poller takes the operation over from the first one's continuation token.
+    resumed = c.replication_protected_items.begin_unplanned_failover(
+        rg, v, f, pc, rpi.name, None, continuation_token=token
+    )
+    item = resumed.result()
+    assert resumed.status() == "Succeeded"
+    assert item.properties.active_location == "Primary"
+    assert "Commit" in item.properties.allowed_operations
+    assert started.result().properties.active_location == "Primary"
+    check_job(sim, job, rpi, "UnplannedFailover")
