@@ -7,6 +7,8 @@ and an ``SiteRecoveryManagementClient`` trusting that CA, with the simulator's b
 token; the simulator stops when its standard input closes, at teardown.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import subprocess

@@ -7,6 +7,8 @@ unknown field is kept, a value that does not parse is left raw), so this is what
 body that follows the spec from one the SDK merely accepts.
 """
 
+from __future__ import annotations
+
 import enum
 import typing
 

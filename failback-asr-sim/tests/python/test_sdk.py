@@ -10,6 +10,8 @@ job of each read back. The bodies are built from what discovery returned, as the
 adapter builds them (failback-azure/src/provider/bodies.rs).
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
 from urllib.parse import urlsplit
 
