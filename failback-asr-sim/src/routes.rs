@@ -722,12 +722,18 @@ async fn operation_status(ctx: &Ctx, name: &str) -> Response {
         body.insert("endTime", time(t).into());
     }
     if matches!(status.state, S::Failed | S::Cancelled) {
+        // The job's own code, else one saying how it ended.
+        let fallback = if status.state == S::Cancelled {
+            "JobCanceled"
+        } else {
+            "JobFailed"
+        };
         let (code, message) = match &status.error {
             Some(e) => (
-                e.code.clone().unwrap_or_else(|| "JobFailed".into()),
+                e.code.clone().unwrap_or_else(|| fallback.into()),
                 e.message.clone(),
             ),
-            None => ("JobFailed".into(), format!("job {name} ended {word}")),
+            None => (fallback.into(), format!("job {name} ended {word}")),
         };
         body.insert(
             "error",

@@ -465,3 +465,48 @@ def test_a_running_operation_shows_and_its_poller_resumes(start_sim):
     assert "Commit" in item.properties.allowed_operations
     assert started.result().properties.active_location == "Primary"
     check_job(sim, job, rpi, "UnplannedFailover")
+
+
+def test_cancelling_a_job(start_sim):
+    # A reprotect of 600 simulated seconds at 60 times real time: cancelled long before
+    # it ends.
+    sim = start_sim("classic", vms=20, time_scale=60)
+    c, rg, v = sim.client, sim.rg, sim.vault
+    vault = Vault(sim)
+    f, pc = vault.fabric.name, vault.container.name
+    rpi = next(
+        it
+        for it in vault.items.values()
+        if isinstance(it.properties.provider_specific_details, m.InMageReplicationDetails)
+        and "UnplannedFailover" in it.properties.allowed_operations
+    )
+    failover_input = m.UnplannedFailoverInput(
+        properties=m.UnplannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary",
+            provider_specific_details=m.InMageUnplannedFailoverInput(recovery_point_type="LatestTime"),
+        )
+    )
+    failover = c.replication_protected_items.begin_unplanned_failover(rg, v, f, pc, rpi.name, failover_input)
+    post = next(e for e in reversed(sim.exchanges) if e.method == "POST")
+    job = last_segment(post.headers["azure-asyncoperation"])
+
+    # The cancel is an operation of its own, which succeeds with the cancelled job.
+    cancelled = c.replication_jobs.begin_cancel(rg, v, job).result()
+    check("job", cancelled)
+    assert isinstance(cancelled, m.Job) and cancelled.name == job, cancelled
+    assert cancelled.properties.state == "Cancelled", cancelled.properties.state
+    assert cancelled.properties.end_time is not None
+
+    # The failover's own operation ends canceled, its error saying so.
+    with pytest.raises(HttpResponseError) as e:
+        failover.result()
+    assert e.value.error.code == "JobCanceled", e.value
+    status = next(e for e in reversed(sim.exchanges) if e.url == post.headers["azure-asyncoperation"])
+    assert status.body["status"] == "Canceled", status.body
+    item = c.replication_protected_items.get(rg, v, f, pc, rpi.name)
+    assert item.properties.current_scenario.scenario_name == "None"
+
+    # A job that has ended cannot be cancelled again: 409.
+    with pytest.raises(ResourceExistsError) as e:
+        c.replication_jobs.begin_cancel(rg, v, job)
+    assert e.value.error.code == "OperationNotAllowed", e.value
