@@ -510,3 +510,91 @@ def test_cancelling_a_job(start_sim):
     with pytest.raises(ResourceExistsError) as e:
         c.replication_jobs.begin_cancel(rg, v, job)
     assert e.value.error.code == "OperationNotAllowed", e.value
+
+
+def classic_reprotect_input(vault: Vault) -> m.ReverseReplicationInput:
+    """An ``InMage`` reprotect with the first master target (its roomiest retention
+    volume, its first datastore), the process server in Azure and the failback policy."""
+    fabric = vault.fabric.properties.custom_details
+    mt = fabric.master_target_servers[0]
+    ps = next(p for p in fabric.process_servers if "/Microsoft.Compute/virtualMachines/" in (p.host_id or ""))
+    return m.ReverseReplicationInput(
+        properties=m.ReverseReplicationInputProperties(
+            failover_direction="RecoveryToPrimary",
+            provider_specific_details=m.InMageReprotectInput(
+                master_target_id=mt.id,
+                process_server_id=ps.id,
+                retention_drive=max(mt.retention_volumes, key=lambda r: r.free_space_in_bytes or 0).volume_name,
+                datastore_name=mt.data_stores[0].symbolic_name,
+                profile_id=vault.policy("InMage").id,
+            ),
+        )
+    )
+
+
+def test_classic_recovery_plan_failover_and_commit(start_sim):
+    sim = start_sim("classic", vms=20)
+    c, rg, v = sim.client, sim.rg, sim.vault
+    vault = Vault(sim)
+    def members_of(plan: m.RecoveryPlan) -> list[m.ReplicationProtectedItem]:
+        return [
+            vault.items[last_segment(i.id)]
+            for g in plan.properties.groups
+            for i in g.replication_protected_items or []
+        ]
+
+    # A plan whose items all failed over to Azure.
+    plan = next(
+        p
+        for p in c.replication_recovery_plans.list(rg, v)
+        if all(
+            isinstance(it.properties.provider_specific_details, m.InMageAzureV2ReplicationDetails)
+            for it in members_of(p)
+        )
+    )
+    members = members_of(plan)
+    assert members, plan.as_dict()
+    # Reprotected member by member (a plan's reprotect is deprecated).
+    for rpi in members:
+        reprotect_input = classic_reprotect_input(vault)
+        operate(sim, vault, c.replication_protected_items.begin_reprotect, rpi.name, reprotect_input)
+    plan = c.replication_recovery_plans.get(rg, v, plan.name)
+    assert "UnplannedFailover" in plan.properties.allowed_operations, plan.properties.allowed_operations
+
+    failover_input = m.RecoveryPlanUnplannedFailoverInput(
+        properties=m.RecoveryPlanUnplannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary",
+            source_site_operations="Required",
+            provider_specific_details=[m.RecoveryPlanInMageFailoverInput(recovery_point_type="LatestTime")],
+        )
+    )
+    start = len(sim.exchanges)
+    failed_back = c.replication_recovery_plans.begin_unplanned_failover(rg, v, plan.name, failover_input).result()
+    post = sim.exchanges[start]
+    assert post.method == "POST" and post.status == 202, post
+    job = last_segment(post.headers["azure-asyncoperation"])
+    assert isinstance(failed_back, m.RecoveryPlan) and failed_back.name == plan.name
+    check("plan", failed_back)
+    assert "Commit" in failed_back.properties.allowed_operations, failed_back.properties.allowed_operations
+    j = c.replication_jobs.get(rg, v, job)
+    check("job", j)
+    assert j.properties.state == "Succeeded" and j.properties.target_instance_type == "RecoveryPlan"
+    assert j.properties.scenario_name == "UnplannedFailover"
+    groups = [t for t in j.properties.tasks if t.task_type == "GroupTaskDetails"]
+    assert groups, [t.as_dict() for t in j.properties.tasks]
+    children = [
+        ch.custom_details.job_task.target_object_id.lower()
+        for t in groups
+        for ch in t.group_task_custom_details.child_tasks
+    ]
+    assert sorted(children) == sorted(rpi.id.lower() for rpi in members), children
+    for rpi in members:
+        it = c.replication_protected_items.get(rg, v, vault.fabric.name, vault.container.name, rpi.name)
+        assert it.properties.active_location == "Primary"
+
+    committed = c.replication_recovery_plans.begin_failover_commit(rg, v, plan.name).result()
+    assert isinstance(committed, m.RecoveryPlan)
+    assert "Commit" not in (committed.properties.allowed_operations or [])
+    for rpi in members:
+        it = c.replication_protected_items.get(rg, v, vault.fabric.name, vault.container.name, rpi.name)
+        assert "Commit" not in (it.properties.allowed_operations or [])
