@@ -5,6 +5,7 @@
 
 use std::io::Read;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 use failback_core::estate::Flavor;
@@ -25,11 +26,26 @@ struct Args {
     #[arg(long, value_enum, default_value_t = FlavorArg::Classic)]
     flavor: FlavorArg,
     /// Simulated seconds per real second of the lab's clock (jobs progress with it).
-    #[arg(long, default_value_t = 3600.0)]
+    #[arg(long, default_value_t = 3600.0, allow_negative_numbers = true)]
     time_scale: f64,
     /// Serve HTTPS too; the CA's certificate is written to this file.
     #[arg(long)]
     ca_out: Option<PathBuf>,
+    /// Resources per page of a list (more follow by `nextLink`).
+    #[arg(long, default_value_t = failback_asr_sim::Settings::default().page_size)]
+    page_size: usize,
+    /// The `Retry-After` (seconds, sent rounded up to whole seconds) of an accepted
+    /// operation and of its status while it runs.
+    #[arg(
+        long,
+        default_value_t = failback_asr_sim::Settings::default().retry_after.as_secs_f64(),
+        allow_negative_numbers = true
+    )]
+    retry_after: f64,
+    /// Every lab job (reprotect, failover, commit, …) takes exactly this many simulated
+    /// seconds, whatever the disks and links (default: the lab's timing model).
+    #[arg(long, allow_negative_numbers = true)]
+    job_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -49,6 +65,17 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// `value` seconds as a duration: a finite number of at least 0 (at most a year).
+fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
+    const YEAR: f64 = 365.0 * 24.0 * 3600.0;
+    if !(value.is_finite() && (0.0..=YEAR).contains(&value)) {
+        return Err(format!(
+            "{flag} {value}: give a number of seconds from 0 to {YEAR} (a year)"
+        ));
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
 fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if !(args.time_scale.is_finite() && args.time_scale >= 1.0) {
         return Err(format!(
@@ -60,6 +87,14 @@ fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.vms == 0 {
         return Err("--vms 0: give at least 1".into());
     }
+    if args.page_size == 0 {
+        return Err("--page-size 0: give at least 1 (resources per page of a list)".into());
+    }
+    let retry_after = seconds("--retry-after", args.retry_after)?;
+    let job_time = args
+        .job_seconds
+        .map(|s| seconds("--job-seconds", s))
+        .transpose()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -68,11 +103,14 @@ fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             FlavorArg::Classic => Flavor::Classic,
             FlavorArg::Modernized => Flavor::Modernized,
         };
-        let settings = LabSettings {
+        let mut settings = LabSettings {
             time_scale: args.time_scale,
             seed: args.seed,
             ..LabSettings::default()
         };
+        if let Some(d) = job_time {
+            settings.timing = failback_lab::fixed_timing(d);
+        }
         let mut spec = Spec::for_items(args.vms)
             .with_seed(args.seed)
             .with_flavor(flavor);
@@ -82,6 +120,8 @@ fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             lab,
             failback_asr_sim::Settings {
                 https: args.ca_out.is_some(),
+                page_size: args.page_size,
+                retry_after,
                 ..failback_asr_sim::Settings::default()
             },
         )

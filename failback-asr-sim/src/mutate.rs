@@ -1,7 +1,8 @@
 //! The mutations: a POST on an item, a recovery plan or a job, its body parsed with the
 //! client's own models, checked by `docs/asr-mapping.md` ("Operations"), then handed to
 //! the lab. An accepted one is answered 202 with the job's `Location`,
-//! `Azure-AsyncOperation` and `Retry-After`; a lab refusal with the lab error's status.
+//! `Azure-AsyncOperation` and `Retry-After` (an action on a job, done at once, 200 with
+//! the job); a lab refusal with the lab error's status.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -528,13 +529,26 @@ pub(crate) async fn plan_action(ctx: &Ctx, plan: &str, action: &str, body: &[u8]
     }
 }
 
+/// 200 with job `job` as it is now: the answer to an action on a job, which the lab
+/// carries out at once (the spec's 200 of `cancel` and `resume`, a `Job`). Not a 202 with
+/// the job's own operation URLs: their status is the job's (a cancelled job's is
+/// `Canceled`, which a client's poller reads as the cancel failing) and their final GET
+/// gives the job's target, not the `Job` the spec's `final-state-schema` names.
+fn job_now(ctx: &Ctx, job: &str) -> Response {
+    let view = ctx.full_view();
+    match view.jobs.iter().find(|j| j.status.id.0 == job) {
+        Some(j) => ctx.ok(&view.job(j)),
+        None => ctx.not_found(&format!("job '{job}'")),
+    }
+}
+
 /// POST `V/replicationJobs/{job}/{action}`: `cancel`, `resume` (with
-/// `{"properties": {"comments": …}}`).
+/// `{"properties": {"comments": …}}`), answered 200 with the job.
 pub(crate) async fn job_action(ctx: &Ctx, job: &str, action: &str, body: &[u8]) -> Response {
     let id = JobId(job.to_string());
     match action.to_ascii_lowercase().as_str() {
         "cancel" => match ctx.recovery().cancel(&id).await {
-            Ok(()) => ctx.accepted(job),
+            Ok(()) => job_now(ctx, job),
             Err(e) => ctx.lab_error(&e),
         },
         "resume" => {
@@ -557,7 +571,7 @@ pub(crate) async fn job_action(ctx: &Ctx, job: &str, action: &str, body: &[u8]) 
                 }
             };
             match ctx.recovery().resume_job(&id, &comment).await {
-                Ok(()) => ctx.accepted(job),
+                Ok(()) => job_now(ctx, job),
                 Err(e) => ctx.lab_error(&e),
             }
         }

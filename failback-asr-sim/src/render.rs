@@ -3,6 +3,7 @@
 //! points, recovery plans and jobs, in the serde models of `failback_azure::models` (the
 //! client's own types, so the shapes are the ones it reads).
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
@@ -225,6 +226,8 @@ pub(crate) struct View<'a> {
     pub items: HashMap<String, ItemView>,
     /// The inputs of the reprotects accepted over HTTP, by item.
     pub memo: Memo,
+    /// The vCenter of each on-premises VM (by VM id), built on first use.
+    pub vcenter_of_vm: OnceCell<HashMap<String, String>>,
 }
 
 impl View<'_> {
@@ -286,6 +289,33 @@ impl View<'_> {
             .iter()
             .find(|h| h.id == mt.host || h.name == mt.host)
             .and_then(|h| h.vcenter.clone())
+    }
+
+    /// The vCenter an item was protected from (its `vCenterInfrastructureId`, the
+    /// vCenter's `infrastructureId`): its original VM's host's; unknown when the VM is
+    /// gone from vSphere (the lab keeps no record of where it ran).
+    fn vcenter_of_item(&self, it: &ProtectedItem) -> Option<String> {
+        let vm = it.original_vm.as_deref()?;
+        self.vcenter_of_vm
+            .get_or_init(|| {
+                let hosts: HashMap<&str, &str> = self
+                    .estate
+                    .hosts
+                    .iter()
+                    .filter_map(|h| {
+                        let vc = h.vcenter.as_deref()?;
+                        Some([(h.id.as_str(), vc), (h.name.as_str(), vc)])
+                    })
+                    .flatten()
+                    .collect();
+                self.estate
+                    .vms
+                    .iter()
+                    .filter_map(|v| Some((v.id.clone(), hosts.get(v.host.as_str())?.to_string())))
+                    .collect()
+            })
+            .get(vm)
+            .cloned()
     }
 
     // -----------------------------------------------------------------------------------
@@ -882,6 +912,7 @@ impl View<'_> {
                 .as_ref()
                 .map(|v| crate::ids::last_segment(&v.id)),
             discovery_type: Some(Self::discovery_type(it)),
+            vcenter_infrastructure_id: self.vcenter_of_item(it),
             target_vm_id: self.azure_vm_arm_id(it),
             recovery_azure_resource_group_id: self.azure_vm_group_id(it),
             selected_recovery_azure_network_id: self.azure_network_id(it),
@@ -953,6 +984,7 @@ impl View<'_> {
             multi_vm_group_id: Some(group_id),
             multi_vm_group_name: Some(group_name),
             infrastructure_vm_id: it.original_vm.clone(),
+            vcenter_infrastructure_id: self.vcenter_of_item(it),
             discovery_type: Some(Self::discovery_type(it)),
             datastores: back.and_then(|r| r.datastore.clone()).into_iter().collect(),
             os_version: it.os.version.clone(),
@@ -1342,9 +1374,28 @@ impl View<'_> {
 
     /// The tasks of job `j`: the lab's (a recovery plan's failover: a task per boot group
     /// and per manual action), and a suspended manual-action task when the job waits on
-    /// one the lab's tasks do not show.
+    /// one the lab's tasks do not show. A job the lab gives no tasks (an item's, a
+    /// commit's) shows one task doing the job's work, as every ASR job lists its tasks:
+    /// `{scenarioName}Task`, the job's state and times, `taskType` `TaskDetails` (as
+    /// the spec's example of a one-task job).
     fn tasks(&self, j: &JobView) -> Vec<m::ASRTask> {
         let status: &JobStatus = &j.status;
+        if status.tasks.is_empty() && status.manual_action.is_none() {
+            let flavor = self.estate.flavor;
+            let state = job_state(status.state);
+            return vec![m::ASRTask {
+                task_id: Some(format!("{}-task-1", status.id.0)),
+                name: Some(format!("{}Task", scenario_name(j.operation, flavor))),
+                friendly_name: Some(job_friendly_name(j.operation, flavor).to_string()),
+                start_time: Some(j.started_at),
+                end_time: j.ended_at,
+                state_description: (status.state == JobState::Succeeded)
+                    .then_some(m::JobStateDescription::Completed),
+                state: Some(state),
+                task_type: Some("TaskDetails".into()),
+                ..m::ASRTask::default()
+            }];
+        }
         let mut tasks: Vec<m::ASRTask> = status
             .tasks
             .iter()

@@ -70,8 +70,14 @@ impl Ctx {
             jobs: lab.jobs(),
             items: lab.items().into_iter().map(|v| (v.id.clone(), v)).collect(),
             memo: self.shared.memory.get(),
+            vcenter_of_vm: std::cell::OnceCell::new(),
             estate,
         }
+    }
+
+    /// A view of the lab's whole estate now (every item's recovery points: a listing).
+    pub(crate) fn full_view(&self) -> View<'_> {
+        self.view(self.shared.lab.estate())
     }
 
     /// A view of the lab now for answers about `items` (or none: a job, a plan): only
@@ -380,6 +386,8 @@ async fn route(ctx: &Ctx, method: &Method, body: &[u8]) -> Response {
 }
 
 /// The vault-level read gate: the lab's discovery of the Azure half (its faults apply).
+/// What passes is rendered from the whole estate (its on-premises half too), as a single read
+/// renders it: a list and a get show a resource the same.
 async fn discover(ctx: &Ctx) -> Result<Estate, Response> {
     ctx.recovery()
         .discover()
@@ -435,11 +443,10 @@ async fn vcenters(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Respon
 }
 
 async fn containers(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Response {
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let view = ctx.view(estate);
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let view = ctx.view_of(&[]);
     if let Some(f) = fabric {
         if !f.eq_ignore_ascii_case(&view.names.fabric) {
             return ctx.not_found(&format!("fabric '{f}'"));
@@ -454,11 +461,10 @@ async fn containers(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Resp
 }
 
 async fn policies(ctx: &Ctx, name: Option<&str>) -> Response {
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let all = ctx.view(estate).policies();
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let all = ctx.view_of(&[]).policies();
     match name {
         None => ctx.page(&all),
         Some(n) => match all.iter().find(|p| p.name.eq_ignore_ascii_case(n)) {
@@ -474,11 +480,10 @@ async fn items(ctx: &Ctx, scope: Option<(&str, &str)>) -> Response {
             return resp;
         }
     }
-    let estate = match discover(ctx).await {
-        Ok(e) => e,
-        Err(resp) => return resp,
-    };
-    let view = ctx.view(estate);
+    if let Err(resp) = discover(ctx).await {
+        return resp;
+    }
+    let view = ctx.full_view();
     let all: Vec<m::ReplicationProtectedItem> =
         view.estate.items.iter().map(|it| view.item(it)).collect();
     ctx.page(&all)
@@ -687,7 +692,8 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// `GET V/replicationOperationStatus/{job}`: ARM's asynchronous operation status of the
-/// job (`InProgress` while it runs or waits, `Succeeded`, `Failed`, `Canceled`).
+/// job (`InProgress` while it runs or waits, with `Retry-After`; `Succeeded`, `Failed`,
+/// `Canceled`).
 async fn operation_status(ctx: &Ctx, name: &str) -> Response {
     use failback_core::provider::JobState as S;
     let status = match ctx.recovery().job(&JobId(name.to_string())).await {
@@ -726,19 +732,33 @@ async fn operation_status(ctx: &Ctx, name: &str) -> Response {
         body.insert("endTime", time(t).into());
     }
     if matches!(status.state, S::Failed | S::Cancelled) {
+        // The job's own code, else one saying how it ended.
+        let fallback = if status.state == S::Cancelled {
+            "JobCanceled"
+        } else {
+            "JobFailed"
+        };
         let (code, message) = match &status.error {
             Some(e) => (
-                e.code.clone().unwrap_or_else(|| "JobFailed".into()),
+                e.code.clone().unwrap_or_else(|| fallback.into()),
                 e.message.clone(),
             ),
-            None => ("JobFailed".into(), format!("job {name} ended {word}")),
+            None => (fallback.into(), format!("job {name} ended {word}")),
         };
         body.insert(
             "error",
             serde_json::json!({ "code": code, "message": message }),
         );
     }
-    ctx.ok(&body)
+    let mut resp = ctx.ok(&body);
+    if word == "InProgress" {
+        // ARM's asynchronous operations: a status not yet terminal says when to poll again.
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            retry_after_value(ctx.shared.settings.retry_after),
+        );
+    }
+    resp
 }
 
 #[cfg(test)]
