@@ -196,7 +196,7 @@ pub fn lower_bound(
             .flat_map(|u| u.items.iter())
             .map(|it| it.stages.iter().filter(|p| !p.attach).count())
             .sum();
-        let burst = writes_per_minute.div_ceil(6) as usize;
+        let burst = writes_per_minute.div_ceil(3) as usize;
         let over = writes.saturating_sub(burst) as f64;
         consider(
             Duration::from_secs_f64(over * 60.0 / f64::from(writes_per_minute)),
@@ -296,7 +296,7 @@ pub fn cutover_lower_bounds(
     waves
         .into_iter()
         .map(|(wave, (chain, writes))| {
-            let burst = writes_per_minute.div_ceil(6) as usize;
+            let burst = writes_per_minute.div_ceil(3) as usize;
             let rate = if writes_per_minute == 0 {
                 Duration::ZERO
             } else {

@@ -81,8 +81,9 @@ impl Ctx {
         self.released_jobs.contains(job)
     }
 
-    /// Wait for the write rate to allow one more remote mutation (a burst of 10 seconds'
-    /// worth is allowed; 0 writes per minute means no limit). An urgent write (a failover,
+    /// Wait for the write rate to allow one more remote mutation (a burst of 20 seconds'
+    /// worth is allowed, as ARM's bucket of 200 writes refilled at 10 a second; 0 writes
+    /// per minute means no limit). An urgent write (a failover,
     /// its cancel, the resume of a suspended job: what an application's downtime waits
     /// for) takes the next free slot at once; the others queue behind every urgent one, in
     /// the order they asked, so a cutover never waits behind hundreds of reprotects.
@@ -92,7 +93,7 @@ impl Ctx {
             return;
         }
         let step = chrono::Duration::microseconds(60_000_000 / i64::from(rate));
-        let burst = step * i32::try_from(rate.div_ceil(6).max(1)).unwrap_or(i32::MAX);
+        let burst = step * i32::try_from(rate.div_ceil(3).max(1)).unwrap_or(i32::MAX);
         if urgent {
             let now = self.now();
             let at = {
