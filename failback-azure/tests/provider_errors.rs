@@ -60,7 +60,7 @@ async fn a_refusal_is_a_conflict_and_a_5xx_is_not_sent_again() {
 #[tokio::test(start_paused = true)]
 async fn an_item_whose_rpi_moved_is_found_again_by_listing_once() {
     let fake = Fake::start(classic()).await;
-    let azure = fake.provider(Flavor::Classic);
+    let azure = fake.provider_on_tokio_clock(Flavor::Classic);
     assert_eq!(
         azure.protection_state("web-01").await.unwrap(),
         ProtectionState::FailedOverToAzure
@@ -75,6 +75,8 @@ async fn an_item_whose_rpi_moved_is_found_again_by_listing_once() {
         "{VAULT}/replicationFabrics/{CS}/replicationProtectionContainers/other/replicationProtectedItems/web-01"
     );
     fake.vault.lock().unwrap().items[0]["id"] = json!(moved);
+    // Past the few seconds an RPI read answers the next reads of the item.
+    tokio::time::advance(std::time::Duration::from_secs(6)).await;
     assert_eq!(
         azure.protection_state("web-01").await.unwrap(),
         ProtectionState::FailedOverToAzure

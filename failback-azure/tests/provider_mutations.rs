@@ -430,7 +430,7 @@ async fn the_job_comes_from_the_answer_s_body_or_the_job_list_without_a_location
 #[tokio::test(start_paused = true)]
 async fn a_recovery_plan_reprotects_member_by_member_as_one_job() {
     let fake = Fake::start(classic()).await;
-    let azure = fake.provider(Flavor::Classic);
+    let azure = fake.provider_on_tokio_clock(Flavor::Classic);
     let mut req = request(
         Direction::AzureToOnPrem,
         Some("mt-lin-01"),
@@ -460,7 +460,7 @@ async fn a_recovery_plan_reprotects_member_by_member_as_one_job() {
 
     // With members: each member's own inputs, the group's master target.
     let fake = Fake::start(classic()).await;
-    let azure = fake.provider(Flavor::Classic);
+    let azure = fake.provider_on_tokio_clock(Flavor::Classic);
     req.members.push(MemberInputs {
         item: "db-02".into(),
         process_server: None,
@@ -490,6 +490,9 @@ async fn a_recovery_plan_reprotects_member_by_member_as_one_job() {
         v.jobs[1]["properties"]["state"] = json!("Failed");
         v.jobs[1]["properties"]["errors"] = json!([{"serviceErrorDetails": {"code": "78093", "message": "the master target is full"}}]);
     }
+    // The next poll past the job listing's freshness (one listing answers every poll
+    // within it) sees the members end.
+    tokio::time::advance(failback_azure::provider::JOB_LIST_FRESH).await;
     let s = azure.job(&job).await.unwrap();
     assert_eq!(s.state, JobState::Failed);
     let err = s.error.unwrap();
@@ -527,4 +530,70 @@ async fn a_member_refused_after_others_started_is_a_permanent_error_naming_their
     assert!(text.contains("db-02") && text.contains("job-1"), "{text}");
     assert_eq!(fake.posts(), 2);
     let _ = VAULT;
+}
+
+#[tokio::test(start_paused = true)]
+async fn polls_of_many_jobs_share_one_listing_and_a_long_copy_reports_its_progress() {
+    let fake = Fake::start(classic()).await;
+    let now = fake.vault.lock().unwrap().now;
+    let client = http_common::builder(&fake.server)
+        .with_clock(std::sync::Arc::new(
+            failback_core::clock::VirtualClock::new(now),
+        ))
+        .build()
+        .unwrap();
+    let azure = failback_azure::provider::AzureRecovery::new(client, Flavor::Classic);
+    let req = request(
+        Direction::AzureToOnPrem,
+        Some("mt-win-01"),
+        None,
+        Some("ds-02"),
+    );
+    let copy = azure.reprotect(&item("web-01"), &req).await.unwrap();
+    let commit = azure.commit(&item("db-01")).await.unwrap();
+    let lists = || fake.requests("GET", "/replicationJobs").len();
+    let gets = |job: &JobId| {
+        fake.requests("GET", &format!("/replicationJobs/{}", job.0))
+            .len()
+    };
+    // Every poll within the listing's freshness is answered by one listing.
+    for _ in 0..3 {
+        for job in [&copy, &commit] {
+            assert_eq!(azure.job(job).await.unwrap().state, JobState::InProgress);
+        }
+    }
+    assert_eq!((lists(), gets(&copy), gets(&commit)), (1, 0, 0));
+    // Later polls list again, once.
+    tokio::time::advance(failback_azure::provider::JOB_LIST_FRESH).await;
+    for job in [&copy, &commit] {
+        azure.job(job).await.unwrap();
+    }
+    assert_eq!(lists(), 2);
+
+    // A copy running for an hour shows its item's initial replication progress, read
+    // from the RPI at most once an hour; the commit has none.
+    let rpi_reads = || fake.requests("GET", &rpi_id(CS, "web-01")).len();
+    fake.vault.lock().unwrap().items[0]["properties"]["providerSpecificDetails"]
+        ["resyncProgressPercentage"] = json!(40);
+    let before = rpi_reads();
+    assert_eq!(
+        azure.job(&copy).await.unwrap().progress,
+        None,
+        "not an hour yet"
+    );
+    tokio::time::advance(failback_azure::provider::COPY_PROGRESS_EVERY).await;
+    assert_eq!(azure.job(&copy).await.unwrap().progress, Some(40));
+    assert_eq!(azure.job(&commit).await.unwrap().progress, None);
+    fake.vault.lock().unwrap().items[0]["properties"]["providerSpecificDetails"]
+        ["resyncProgressPercentage"] = json!(70);
+    tokio::time::advance(Duration::from_secs(600)).await;
+    assert_eq!(
+        azure.job(&copy).await.unwrap().progress,
+        Some(40),
+        "read hourly"
+    );
+    assert_eq!(rpi_reads() - before, 1);
+    tokio::time::advance(failback_azure::provider::COPY_PROGRESS_EVERY).await;
+    assert_eq!(azure.job(&copy).await.unwrap().progress, Some(70));
+    assert_eq!(rpi_reads() - before, 2);
 }

@@ -98,11 +98,18 @@ pub struct AzureRecovery {
     copies: Mutex<HashMap<String, CopyRead>>,
     /// The jobs being polled, as one listing read them ([`JOB_LIST_FRESH`]).
     board: tokio::sync::Mutex<JobBoard>,
+    /// The RPIs read lately, by item ([`RPI_FRESH`]).
+    rpis: Mutex<HashMap<String, (DateTime<Utc>, ReplicationProtectedItem)>>,
 }
 
-/// How long one listing of `V/replicationJobs` answers the polls of every job it lists:
-/// the polls of hundreds of running jobs cost one paged listing every half minute, not
-/// one GET per job per poll (ARM counts reads per subscription and hour).
+/// How long an RPI read answers the next reads of the same item, unless an operation
+/// starts on it or a job ends first.
+const RPI_FRESH: Duration = Duration::from_secs(5);
+
+/// How long, at most, one listing of `V/replicationJobs` answers the polls of every job
+/// it lists (less when the operation's `Retry-After` says to poll sooner): the polls of
+/// hundreds of running jobs cost one paged listing every half minute, not one GET per
+/// job per poll (ARM counts reads per subscription).
 pub const JOB_LIST_FRESH: Duration = Duration::from_secs(30);
 
 /// The jobs being polled and the listing that answers their polls.
@@ -171,6 +178,7 @@ impl AzureRecovery {
             hints: Mutex::new(HashMap::new()),
             copies: Mutex::new(HashMap::new()),
             board: tokio::sync::Mutex::new(JobBoard::default()),
+            rpis: Mutex::new(HashMap::new()),
         }
     }
 
@@ -298,9 +306,45 @@ impl AzureRecovery {
         }
     }
 
+    /// Item `item`'s RPI: read again unless read within [`RPI_FRESH`] with no operation
+    /// started on it and no job ended since (the guards before an operation and the
+    /// operation's own body read it once, not two or three times).
     async fn rpi(&self, item: &str) -> Result<ReplicationProtectedItem> {
-        self.on_item(item, |r| async move { self.client.get(&r.arm_id).await })
-            .await
+        let now = self.now();
+        if let Some(r) = self.fresh_rpi(item) {
+            return Ok(r);
+        }
+        let r: ReplicationProtectedItem = self
+            .on_item(item, |r| async move { self.client.get(&r.arm_id).await })
+            .await?;
+        if let Ok(mut c) = self.rpis.lock() {
+            c.insert(item.to_string(), (now, r.clone()));
+        }
+        Ok(r)
+    }
+
+    /// Item `item`'s RPI as read within [`RPI_FRESH`], if it was.
+    fn fresh_rpi(&self, item: &str) -> Option<ReplicationProtectedItem> {
+        let fresh = chrono::Duration::from_std(RPI_FRESH).unwrap_or(chrono::TimeDelta::MAX);
+        let now = self.now();
+        self.rpis
+            .lock()
+            .ok()
+            .and_then(|c| c.get(item).cloned())
+            .filter(|(at, _)| now - *at < fresh)
+            .map(|(_, r)| r)
+    }
+
+    /// Forget the RPIs read: an operation started or a job ended, so they may have changed.
+    fn forget_rpis(&self, item: Option<&str>) {
+        if let Ok(mut c) = self.rpis.lock() {
+            match item {
+                Some(i) => {
+                    c.remove(i);
+                }
+                None => c.clear(),
+            }
+        }
     }
 
     // ----- the site -----
@@ -358,8 +402,29 @@ impl AzureRecovery {
 
     // ----- mutations -----
 
-    /// The job `lro` started for `op` on `target` (issued at `issued`).
+    /// The job `lro` started for `op` on `target` (issued at `issued`), noted as running
+    /// since then (less the clock skew allowed), so that even its first poll is answered
+    /// by the job listing.
     async fn job_of(
+        &self,
+        lro: Lro,
+        target: &Target,
+        op: Operation,
+        issued: DateTime<Utc>,
+    ) -> Result<JobId> {
+        let job = self.started_job(lro, target, op, issued).await?;
+        for member in job.0.split(MEMBER_SEPARATOR) {
+            self.board
+                .lock()
+                .await
+                .running
+                .entry(member.to_string())
+                .or_insert(issued - CLOCK_SKEW);
+        }
+        Ok(job)
+    }
+
+    async fn started_job(
         &self,
         lro: Lro,
         target: &Target,
@@ -415,6 +480,7 @@ impl AzureRecovery {
         body: Option<&Value>,
     ) -> Result<JobId> {
         let issued = self.now();
+        self.forget_rpis(Some(item));
         let lro = self
             .on_item(item, |r| async move {
                 let path = format!("{}/{action}", r.arm_id);
@@ -437,6 +503,7 @@ impl AzureRecovery {
         body: Option<&Value>,
     ) -> Result<JobId> {
         let issued = self.now();
+        self.forget_rpis(None);
         let path = format!("{}/{action}", self.plan_path(plan));
         let lro = match body {
             Some(b) => self.client.post_lro(&path, b).await?,
@@ -468,7 +535,11 @@ impl AzureRecovery {
             .on_item(item, |r| {
                 let site = site.clone();
                 async move {
-                    let rpi: ReplicationProtectedItem = self.client.get(&r.arm_id).await?;
+                    let rpi: ReplicationProtectedItem = match self.fresh_rpi(item) {
+                        Some(rpi) if rpi.id.eq_ignore_ascii_case(&r.arm_id) => rpi,
+                        _ => self.client.get(&r.arm_id).await?,
+                    };
+                    self.forget_rpis(Some(item));
                     let body = bodies::reprotect(self.flavor, direction, inputs, &rpi, &site)?;
                     self.client
                         .post_lro(&format!("{}/reProtect", r.arm_id), &body)
@@ -499,7 +570,8 @@ impl AzureRecovery {
     /// again when older than [`JOB_LIST_FRESH`] (one listing for every job polled; a
     /// job the listing misses is read alone).
     async fn polled_job(&self, name: &str) -> Result<Job> {
-        let fresh = chrono::Duration::from_std(JOB_LIST_FRESH).unwrap_or(chrono::TimeDelta::MAX);
+        let fresh = chrono::Duration::from_std(JOB_LIST_FRESH.min(self.poll_hint(name)))
+            .unwrap_or(chrono::TimeDelta::MAX);
         {
             let mut board = self.board.lock().await;
             if let Some(&oldest) = board
@@ -551,6 +623,19 @@ impl AzureRecovery {
         let job: Job = self.polled_job(name).await?;
         let mut status = jobs::job_status(JobId(name.to_string()), &job, self.poll_hint(name))?;
         if status.state.is_final() {
+            // The item the job ran on may have changed (a plan's job: any of them).
+            let p = &job.properties;
+            match p.target_object_id.as_deref() {
+                Some(id)
+                    if !p
+                        .target_instance_type
+                        .as_deref()
+                        .is_some_and(|t| t.eq_ignore_ascii_case("RecoveryPlan")) =>
+                {
+                    self.forget_rpis(Some(last_segment(id)));
+                }
+                _ => self.forget_rpis(None),
+            }
             if let Ok(mut h) = self.hints.lock() {
                 h.remove(name);
             }

@@ -150,6 +150,18 @@ impl Fake {
         AzureRecovery::new(client(&self.server), flavor)
     }
 
+    /// The provider on tokio's clock (paused in the tests), from the machine's time now:
+    /// `tokio::time::advance` moves its clock.
+    #[allow(dead_code)]
+    pub fn provider_on_tokio_clock(&self, flavor: Flavor) -> AzureRecovery {
+        let clock = Arc::new(failback_core::clock::VirtualClock::new(Utc::now()));
+        let client = crate::http_common::builder(&self.server)
+            .with_clock(clock)
+            .build()
+            .unwrap();
+        AzureRecovery::new(client, flavor)
+    }
+
     /// The requests of `method` whose path ends with `suffix`.
     pub fn requests(&self, method: &str, suffix: &str) -> Vec<Seen> {
         self.server
