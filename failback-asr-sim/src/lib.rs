@@ -7,6 +7,7 @@ mod memo;
 mod mutate;
 mod render;
 mod routes;
+mod throttle;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -15,13 +16,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use failback_lab::LabSite;
 
 pub use arm::{arm_error, status_of};
+pub use throttle::WriteLimit;
 
 /// The api-versions the simulator answers: the adapter's, and the official Python SDK
 /// 2.0.0's (the shapes failback uses are the same in both, per the spec notes).
@@ -73,6 +75,11 @@ pub struct Settings {
     pub retry_after: Duration,
     /// Resources per page of a list (`nextLink` to the next).
     pub page_size: usize,
+    /// ARM's write limit, enforced in real time with 429 and `Retry-After`
+    /// ([`WriteLimit::ARM`] as documented); `None` (the default): none. For runs on a
+    /// clock near real time: on a scaled clock a client's writes per simulated minute are
+    /// many per real second.
+    pub write_limit: Option<WriteLimit>,
 }
 
 impl Default for Settings {
@@ -83,6 +90,7 @@ impl Default for Settings {
             https: false,
             retry_after: Duration::from_secs(1),
             page_size: 100,
+            write_limit: None,
         }
     }
 }
@@ -115,6 +123,10 @@ pub(crate) struct Shared {
     /// The names of the vault's fabric and container (the lab's configuration server or
     /// appliance does not change).
     pub(crate) names: ids::Names,
+    /// The write limit's bucket, when there is one.
+    writes: Option<throttle::Bucket>,
+    /// Writes refused by the write limit (429).
+    throttled: AtomicU64,
 }
 
 impl Shared {
@@ -156,6 +168,11 @@ impl Running {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
+    /// Writes refused by the write limit so far (answered 429).
+    pub fn throttled_writes(&self) -> u64 {
+        self.shared.throttled.load(Ordering::Relaxed)
+    }
+
     /// The lab the simulator serves.
     pub fn lab(&self) -> &LabSite {
         &self.shared.lab
@@ -176,7 +193,10 @@ impl Drop for Running {
 /// Serve `lab` on loopback: HTTP, and HTTPS when asked. Call inside a tokio runtime.
 pub async fn start(lab: LabSite, settings: Settings) -> Result<Running, StartError> {
     let names = ids::Names::of(&settings.vault, &lab.estate_with_points_of(&[]));
+    let writes = settings.write_limit.map(throttle::Bucket::new);
     let shared = Arc::new(Shared {
+        writes,
+        throttled: AtomicU64::new(0),
         names,
         lab,
         settings,
@@ -265,6 +285,26 @@ async fn authorize(State(shared): State<Arc<Shared>>, req: Request, next: Next) 
         );
     }
     let id = shared.request_id();
+    let write = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    if let (true, Some(bucket)) = (write, &shared.writes) {
+        if let Err(wait) = bucket.take() {
+            shared.throttled.fetch_add(1, Ordering::Relaxed);
+            let mut resp = arm_error(
+                &id,
+                StatusCode::TOO_MANY_REQUESTS,
+                "SubscriptionRequestsThrottled",
+                "the subscription's write limit is reached: try again after the Retry-After",
+            );
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            if let Ok(v) = secs.to_string().parse() {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
+    }
     let version = req.uri().query().and_then(|q| {
         q.split('&')
             .find_map(|kv| kv.strip_prefix("api-version="))

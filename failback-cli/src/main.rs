@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod discover;
 mod drill;
 mod progress;
 
@@ -97,6 +98,12 @@ enum Command {
     /// journal alone, and exit with the run's code: 0 every item done, 3 some failed or
     /// not finished, 4 held where a person decides. No provider is called.
     Report(drill::ReportArgs),
+    /// Discover an estate from live services and write it (an estate document) for
+    /// `failback assess` and `failback plan`: `failback discover azure` reads a Recovery
+    /// Services vault. Exit 0, or 1 with the error (bad input, authentication, the vault
+    /// not found or unreachable).
+    #[command(subcommand)]
+    Discover(discover::Discover),
     /// Print the JSON Schema of a document kind.
     Schema {
         /// Which document.
@@ -171,6 +178,7 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
         Command::Run(args) => drill::run_real(args),
         Command::Resume(args) => drill::resume(args),
         Command::Report(args) => drill::report(args),
+        Command::Discover(what) => discover::discover(what),
         Command::Rules { format } => {
             match format {
                 Format::Json => println!("{}", to_json(&catalog().collect::<Vec<_>>())),
