@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 fn spec_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/2026-05-01")
+    // From the workspace root, so the simulator's tests read the same excerpt.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../failback-azure/tests/spec/2026-05-01")
 }
 
 fn read_json(path: &Path) -> Value {
