@@ -34,8 +34,41 @@ fn estate(name: &str) -> Estate {
 }
 
 fn lab(name: &str, faults: Faults) -> LabSite {
+    lab_of(estate(name), faults)
+}
+
+/// `estate(name)` whose recovery plan `rp-db` boots db-01, then waits on a manual action
+/// (its job suspends over HTTP until resumed), then boots db-02.
+fn with_manual_action(name: &str) -> Estate {
+    use failback_core::estate::{BootGroup, PlanAction, PlanActionKind};
+    let mut e = estate(name);
+    let plan = e
+        .recovery_plans
+        .iter_mut()
+        .find(|p| p.name == "rp-db")
+        .unwrap();
+    plan.groups = vec![
+        BootGroup {
+            items: vec!["db-01".into()],
+            start_actions: Vec::new(),
+            end_actions: vec![PlanAction {
+                name: "check-replica".into(),
+                kind: PlanActionKind::Manual,
+                instructions: Some("Check that db-01 serves before db-02 boots".into()),
+            }],
+        },
+        BootGroup {
+            items: vec!["db-02".into()],
+            start_actions: Vec::new(),
+            end_actions: Vec::new(),
+        },
+    ];
+    e
+}
+
+fn lab_of(estate: Estate, faults: Faults) -> LabSite {
     LabSite::new(
-        estate(name),
+        estate,
         LabSettings {
             time_scale: TIME_SCALE,
             seed: 5,
@@ -104,7 +137,8 @@ fn case(id: &str, mt: &str, ds: &str, back_ps: &str) -> ItemCase {
 }
 
 async fn run(name: &str, planned: bool, win_mt: &str, lin_mt: &str, back_ps: &str) {
-    let sim = serve(lab(name, Faults::none())).await;
+    // The plan's failover suspends on a manual action: resumed over HTTP.
+    let sim = serve(lab_of(with_manual_action(name), Faults::none())).await;
     let failing = serve(lab(
         name,
         Faults {
@@ -148,6 +182,38 @@ async fn run(name: &str, planned: bool, win_mt: &str, lin_mt: &str, back_ps: &st
     let report = recovery_contract(recovery.as_ref(), &fixture).await;
     println!("{name} recovery over HTTP:\n{report}");
     report.assert_passed();
+    // The plan's job waited on its manual action and was resumed through the adapter.
+    let plan_job = sim
+        .lab()
+        .jobs()
+        .into_iter()
+        .find(|j| {
+            j.target == failback_core::provider::Target::RecoveryPlan("rp-db".into())
+                && j.operation == failback_core::state::Operation::Failover
+        })
+        .unwrap();
+    assert_eq!(
+        plan_job.status.state,
+        failback_core::provider::JobState::Succeeded
+    );
+    let resumed: Vec<String> = sim
+        .lab()
+        .counters()
+        .per_target
+        .iter()
+        .filter(|(_, c)| c.resume > 0)
+        .map(|(k, c)| format!("{k}: {}", c.resume))
+        .collect();
+    assert_eq!(resumed, ["recovery plan rp-db: 1"], "the plan's job was resumed once");
+    assert!(
+        plan_job
+            .status
+            .tasks
+            .iter()
+            .any(|t| t.name == "check-replica"),
+        "{:?}",
+        plan_job.status.tasks
+    );
     let skipped: Vec<_> = report.skipped().map(|o| o.name).collect();
     if planned {
         assert!(skipped.is_empty(), "{skipped:?}");
