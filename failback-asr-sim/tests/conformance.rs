@@ -204,7 +204,11 @@ async fn run(name: &str, planned: bool, win_mt: &str, lin_mt: &str, back_ps: &st
         .filter(|(_, c)| c.resume > 0)
         .map(|(k, c)| format!("{k}: {}", c.resume))
         .collect();
-    assert_eq!(resumed, ["recovery plan rp-db: 1"], "the plan's job was resumed once");
+    assert_eq!(
+        resumed,
+        ["recovery plan rp-db: 1"],
+        "the plan's job was resumed once"
+    );
     assert!(
         plan_job
             .status
