@@ -597,3 +597,25 @@ async fn polls_of_many_jobs_share_one_listing_and_a_long_copy_reports_its_progre
     assert_eq!(azure.job(&copy).await.unwrap().progress, Some(70));
     assert_eq!(rpi_reads() - before, 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_job_is_restarted_and_runs_again() {
+    let fake = Fake::start(classic()).await;
+    let azure = fake.provider_on_tokio_clock(Flavor::Classic);
+    let job = azure.commit(&item("db-01")).await.unwrap();
+    {
+        let mut v = fake.vault.lock().unwrap();
+        v.jobs[0]["properties"]["state"] = json!("Failed");
+    }
+    tokio::time::advance(failback_azure::provider::JOB_LIST_FRESH).await;
+    assert_eq!(azure.job(&job).await.unwrap().state, JobState::Failed);
+    let again = azure.restart_job(&job).await.unwrap();
+    assert_eq!(again, job);
+    assert_eq!(
+        fake.requests("POST", &format!("/replicationJobs/{}/restart", job.0))
+            .len(),
+        1
+    );
+    tokio::time::advance(failback_azure::provider::JOB_LIST_FRESH).await;
+    assert_eq!(azure.job(&again).await.unwrap().state, JobState::InProgress);
+}

@@ -148,6 +148,43 @@ fn is_not_found(e: &Error) -> bool {
     e.kind() == Some(ErrorKind::NotFound)
 }
 
+impl AzureRecovery {
+    /// Restart failed job `job` (`POST V/replicationJobs/{job}/restart`; of a composite
+    /// job, each failed member): ASR runs the job's operation again with its inputs. The
+    /// job that runs is returned: the answer's job (its body, else the operation's
+    /// `Location`), else the same id. Not part of the provider contract (the orchestrator
+    /// starts an operation again itself, after checking where its target is); for tools
+    /// that script ASR directly. A job that has not failed is refused by ASR (conflict).
+    pub async fn restart_job(&self, job: &JobId) -> Result<JobId> {
+        let members = Self::members(job)?;
+        let mut out = Vec::with_capacity(members.len());
+        for m in &members {
+            if members.len() > 1 && self.one_job(m).await?.state != JobState::Failed {
+                out.push((*m).to_string());
+                continue;
+            }
+            let lro = self
+                .client
+                .post_lro_empty(&format!("{}/restart", self.job_path(m)?))
+                .await?;
+            let name = lro
+                .result()
+                .and_then(|v| v.get("name"))
+                .and_then(Value::as_str)
+                .or_else(|| lro.job_name())
+                .unwrap_or(m)
+                .to_string();
+            self.board
+                .lock()
+                .await
+                .running
+                .insert(name.clone(), self.now() - CLOCK_SKEW);
+            out.push(name);
+        }
+        Ok(JobId(out.join(MEMBER_SEPARATOR.to_string().as_str())))
+    }
+}
+
 /// The initial replication progress an RPI shows, in percent (0 to 100): classic
 /// `InMage` `resyncDetails.initialReplicationProgressPercentage` (a string),
 /// `InMageAzureV2` `resyncProgressPercentage`, `InMageRcm` and `InMageRcmFailback`

@@ -304,6 +304,16 @@ fn serve(base: &str, v: &mut Vault, seen: &Seen) -> Reply {
                 return match (method, action) {
                     ("GET", None) => Reply::json(200, j),
                     ("POST", Some("cancel" | "resume")) => Reply::json(200, j),
+                    ("POST", Some("restart")) => {
+                        // ASR runs the job again: the same job, in progress.
+                        let mut j = j;
+                        j["properties"]["state"] = json!("InProgress");
+                        j["properties"]["errors"] = json!([]);
+                        if let Some(stored) = v.jobs.iter_mut().find(|x| x["name"] == name) {
+                            *stored = j.clone();
+                        }
+                        Reply::json(200, j)
+                    }
                     _ => Reply::status(405),
                 };
             }
