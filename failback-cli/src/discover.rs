@@ -43,7 +43,8 @@ pub struct AzureArgs {
     /// The subscription id (default: AZURE_SUBSCRIPTION_ID).
     #[arg(long)]
     subscription: Option<String>,
-    /// The ARM endpoint (default: AZURE_ARM_ENDPOINT, else https://management.azure.com).
+    /// The ARM endpoint (default: AZURE_ARM_ENDPOINT, else the public cloud's,
+    /// management.azure.com).
     #[arg(long)]
     endpoint: Option<String>,
     /// A PEM file of an extra CA to trust (a simulator's, a TLS-inspecting proxy's).
