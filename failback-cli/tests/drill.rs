@@ -1167,6 +1167,19 @@ fn a_drill_of_200_items_over_http_commits_and_reprotects_every_item() {
     // The manifest says the drill went over HTTP, so its resume would too.
     let manifest = std::fs::read_to_string(out.join("failback.drill.json")).unwrap();
     assert!(manifest.contains("\"over_http\": true"), "{manifest}");
+    // The bearer token the adapter sent appears in no file the drill wrote, nor in what
+    // it printed.
+    let token = "failback-sim-token";
+    assert!(!stdout.contains(token) && !text(&o.stderr).contains(token));
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(token),
+            "{} holds the bearer token",
+            path.display()
+        );
+    }
 }
 
 #[test]
