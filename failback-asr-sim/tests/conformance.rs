@@ -7,12 +7,12 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use failback_asr_sim::{start, Running, Settings};
-use failback_azure::http::{AsrClient, StaticToken};
-use failback_azure::provider::AzureRecovery;
 use failback_core::estate::Estate;
 use failback_core::orchestrator::RunSettings;
 use failback_core::provider::{Direction, OnPremProvider, RecoveryProvider, ReprotectRequest};
@@ -95,17 +95,7 @@ async fn serve(lab: LabSite) -> Running {
 
 /// The adapter over `sim`, on the lab's clock.
 async fn adapter(sim: &Running) -> Arc<dyn RecoveryProvider> {
-    let vault = Settings::default().vault;
-    let client = AsrClient::builder()
-        .with_endpoint(sim.http_url())
-        .with_subscription_id(vault.subscription)
-        .with_resource_group(vault.resource_group)
-        .with_vault(vault.name)
-        .with_credential(Arc::new(StaticToken::new(Settings::default().token)))
-        .with_clock(sim.lab().clock())
-        .build()
-        .unwrap();
-    Arc::new(AzureRecovery::connect(client).await.unwrap())
+    Arc::new(common::adapter(sim).await)
 }
 
 fn to_onprem(mt: &str, ds: &str) -> ReprotectRequest {

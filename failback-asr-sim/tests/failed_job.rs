@@ -3,14 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
 use failback_asr_sim::{start, Settings};
-use failback_azure::http::{AsrClient, StaticToken};
-use failback_azure::provider::AzureRecovery;
-use failback_core::journal::Journal;
-use failback_core::orchestrator::{CancellationToken, ItemStatus, Orchestrator, RunSettings};
-use failback_core::{plan, Estate, PlanOutcome, Request};
+use failback_core::orchestrator::ItemStatus;
+use failback_core::Estate;
 use failback_lab::{Faults, LabSettings, LabSite};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,39 +26,8 @@ async fn a_failed_job_s_code_causes_and_action_reach_the_run_report() {
             ..LabSettings::default()
         },
     );
-    let sim = start(site.clone(), Settings::default()).await.unwrap();
-    let vault = Settings::default().vault;
-    let client = AsrClient::builder()
-        .with_endpoint(sim.http_url())
-        .with_subscription_id(vault.subscription)
-        .with_resource_group(vault.resource_group)
-        .with_vault(vault.name)
-        .with_credential(Arc::new(StaticToken::new(Settings::default().token)))
-        .with_clock(site.clock())
-        .build()
-        .unwrap();
-    let recovery = AzureRecovery::connect(client).await.unwrap();
-    let PlanOutcome::Ready(plan) = plan(&site.estate(), &Request::default()).unwrap() else {
-        panic!("the example estate does not plan")
-    };
-    let journal =
-        std::env::temp_dir().join(format!("fb-sim-failed-{}.journal", std::process::id()));
-    let _ = std::fs::remove_file(&journal);
-    let run = Orchestrator::new(
-        Arc::new(recovery),
-        site.onprem(),
-        site.clock(),
-        RunSettings::default(),
-    )
-    .with_verifier(site.verifier())
-    .run(
-        &plan,
-        Journal::create(&journal).unwrap(),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
-    let _ = std::fs::remove_file(&journal);
+    let sim = start(site, Settings::default()).await.unwrap();
+    let run = common::run_over(&sim, "failed-job").await;
     let failed: Vec<_> = run
         .items
         .iter()

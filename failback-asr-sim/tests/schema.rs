@@ -5,18 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 #[path = "../../failback-azure/tests/provider_common/spec.rs"]
 mod spec;
 
-use std::sync::Arc;
-
 use failback_asr_sim::{start, Running, Settings};
-use failback_azure::http::{AsrClient, StaticToken};
-use failback_azure::provider::AzureRecovery;
 use failback_core::estate::Flavor;
-use failback_core::journal::Journal;
-use failback_core::orchestrator::{CancellationToken, Orchestrator, RunSettings};
-use failback_core::{plan, PlanOutcome, Request};
 use failback_lab::generate::{self, Spec};
 use failback_lab::{LabSettings, LabSite};
 use serde_json::Value;
@@ -143,47 +137,14 @@ async fn validate_all(r: &Reader, spec: &SpecSchema, when: &str) -> usize {
 async fn responses_validate(flavor: Flavor) {
     let spec = SpecSchema::load();
     let site = lab(flavor);
-    let sim = start(site.clone(), Settings::default()).await.unwrap();
+    let sim = start(site, Settings::default()).await.unwrap();
     let reader = Reader::new(&sim);
     let before = validate_all(&reader, &spec, "before the failback").await;
     assert!(before > 20, "{before} resources checked");
 
     // A whole failback through the adapter: jobs of every operation, items in every
     // state on the way.
-    let vault = Settings::default().vault;
-    let client = AsrClient::builder()
-        .with_endpoint(sim.http_url())
-        .with_subscription_id(vault.subscription)
-        .with_resource_group(vault.resource_group)
-        .with_vault(vault.name)
-        .with_credential(Arc::new(StaticToken::new(Settings::default().token)))
-        .with_clock(site.clock())
-        .build()
-        .unwrap();
-    let recovery = AzureRecovery::connect(client).await.unwrap();
-    let PlanOutcome::Ready(plan) = plan(&site.estate(), &Request::default()).unwrap() else {
-        panic!("the lab's estate does not plan")
-    };
-    let journal = std::env::temp_dir().join(format!(
-        "fb-sim-schema-{flavor:?}-{}.journal",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&journal);
-    let run = Orchestrator::new(
-        Arc::new(recovery),
-        site.onprem(),
-        site.clock(),
-        RunSettings::default(),
-    )
-    .with_verifier(site.verifier())
-    .run(
-        &plan,
-        Journal::create(&journal).unwrap(),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
-    let _ = std::fs::remove_file(&journal);
+    let run = common::run_over(&sim, &format!("schema-{flavor:?}")).await;
     assert_eq!(run.done(), run.items.len(), "{:#?}", run.items);
     let after = validate_all(&reader, &spec, "after the failback").await;
     assert!(
