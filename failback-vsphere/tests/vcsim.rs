@@ -5,6 +5,7 @@
 //! These tests need Go and govmomi (`apt-get install -y golang-go
 //! golang-github-vmware-govmomi-dev`); without them they fail with that command.
 
+// Helpers outside #[test] functions unwrap too: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
