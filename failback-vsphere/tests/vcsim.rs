@@ -342,9 +342,20 @@ async fn vcenter_assigns_the_hosts_their_licence_edition() {
 }
 
 #[tokio::test]
-async fn a_read_only_account_reads_but_holds_no_write_privilege() {
+async fn a_read_only_account_on_vcenter_reads_but_holds_no_write_privilege() {
+    read_only_account(false).await;
+}
+
+#[tokio::test]
+async fn a_read_only_account_on_esxi_reads_but_holds_no_write_privilege() {
+    read_only_account(true).await;
+}
+
+async fn read_only_account(esx: bool) {
+    let dc = if esx { "ha-datacenter" } else { "DC0" };
     let vc = start(
         Vcsim::builder()
+            .esx(esx)
             .user("admin", "admin-pw")
             .readonly_user("auditor", "auditor-pw"),
     );
@@ -359,7 +370,9 @@ async fn a_read_only_account_reads_but_holds_no_write_privilege() {
     let mut admin = Soap::new(vc.url(), reqwest::Client::new());
     let sc = admin.service_content().await;
     assert_eq!(admin.login(&sc, "admin", "admin-pw").await.status, 200);
-    let ds = admin.find_by_path(&sc, "DC0/datastore/LocalDS_0").await;
+    let ds = admin
+        .find_by_path(&sc, &format!("{dc}/datastore/LocalDS_0"))
+        .await;
     let p = admin.privileges(&sc, ("Datastore", &ds), &wanted).await;
     assert!(granted(&p).iter().all(|(_, g)| *g), "{}", p.body);
 
@@ -385,7 +398,8 @@ async fn a_read_only_account_reads_but_holds_no_write_privilege() {
     // It reads the inventory...
     let root = moid(&sc.body, "rootFolder");
     let names = ro.properties(&sc, ("Folder", &root), "name").await;
-    assert!(names.body.contains("Datacenters"), "{}", names.body);
+    let root_name = if esx { "ha-folder-root" } else { "Datacenters" };
+    assert_eq!(tag(&names.body, "val"), Some(root_name), "{}", names.body);
     // ...and the permission it holds is the ReadOnly role (-2).
     let am = moid(&sc.body, "authorizationManager");
     let perms = ro
@@ -413,13 +427,41 @@ async fn a_read_only_account_reads_but_holds_no_write_privilege() {
     assert_eq!(folder.status, 500, "{}", folder.body);
     assert_eq!(folder.fault(), Some("NoPermission"), "{}", folder.body);
     assert_eq!(folder.tag("privilegeId"), Some("Folder.Create"));
-    // The admin still can.
-    let sc = admin.service_content().await;
+    // Hot-adding an existing disk names the privilege vCenter names.
+    let vm = admin
+        .find_by_path(&sc, &format!("{dc}/vm/{}", first_vm(esx)))
+        .await;
+    let add_disk = ro
+        .call(
+            "ReconfigVM_Task",
+            ("VirtualMachine", &vm),
+            r#"<spec><deviceChange><operation>add</operation><device xsi:type="VirtualDisk"><key>-1</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[LocalDS_0] other/disk1.vmdk</fileName><diskMode>persistent</diskMode></backing><controllerKey>1000</controllerKey><unitNumber>1</unitNumber><capacityInKB>1024</capacityInKB></device></deviceChange></spec>"#,
+        )
+        .await;
+    assert_eq!(add_disk.fault(), Some("NoPermission"), "{}", add_disk.body);
+    assert_eq!(
+        add_disk.tag("privilegeId"),
+        Some("VirtualMachine.Config.AddExistingDisk")
+    );
+    // The admin is not refused.
     let made = admin
         .call("CreateFolder", ("Folder", &root), "<name>allowed</name>")
         .await;
-    assert_eq!(made.status, 200, "{}", made.body);
-    drop(sc);
+    if esx {
+        // ESXi's root folder holds only its datacenter; the guard let the call through.
+        assert_eq!(made.fault(), Some("NotSupported"), "{}", made.body);
+    } else {
+        assert_eq!(made.status, 200, "{}", made.body);
+    }
+}
+
+/// The name of the model's first VM, as the launcher names it.
+fn first_vm(esx: bool) -> &'static str {
+    if esx {
+        "ha-host_VM0"
+    } else {
+        "DC0_C0_RP0_VM0"
+    }
 }
 
 #[tokio::test]

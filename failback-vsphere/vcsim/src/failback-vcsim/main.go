@@ -32,6 +32,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/ioutil"
 	"log"
@@ -179,7 +180,7 @@ func run() error {
 
 	// The licence the model's LicenseManager and LicenseAssignmentManager report: vcsim
 	// copies simulator.EvalLicense when it creates them, and reads it on every query.
-	simulator.EvalLicense = licenseInfo(o.license, o.esx)
+	simulator.EvalLicense = licenseInfo(o.license)
 
 	var roUser, roPassword string
 	if o.readonly != "" {
@@ -642,7 +643,7 @@ var editions = map[string]string{
 
 // licenseInfo is the host licence of the given edition: vcsim's evaluation licence for
 // "eval", otherwise a licence with the edition's key, name and product properties.
-func licenseInfo(edition string, esx bool) types.LicenseManagerLicenseInfo {
+func licenseInfo(edition string) types.LicenseManagerLicenseInfo {
 	info := simulator.EvalLicense
 	if edition == "eval" {
 		return info
@@ -653,17 +654,30 @@ func licenseInfo(edition string, esx bool) types.LicenseManagerLicenseInfo {
 	}
 	info.EditionKey = edition
 	info.Name = name
-	info.LicenseKey = "HN0FF-0000F-FA1LB-ACK00-" + fmt.Sprintf("%05d", len(edition)*7919%100000)
+	info.LicenseKey = licenseKey(edition)
 	info.CostUnit = "cpuPackage"
-	info.Total = 2
-	if !esx {
-		info.Total = 32
-	}
 	info.Properties = append([]types.KeyAnyValue{
 		{Key: "ProductName", Value: "VMware ESX Server"},
 		{Key: "ProductVersion", Value: "7.0"},
 	}, info.Properties...)
 	return info
+}
+
+// licenseKey is a fixed, made-up key per edition, in vSphere's five groups of five.
+func licenseKey(edition string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(edition))
+	const digits = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	n := h.Sum64()
+	var b strings.Builder
+	for i := 0; i < 25; i++ {
+		if i > 0 && i%5 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(digits[n%uint64(len(digits))])
+		n = n/uint64(len(digits)) ^ uint64(i+1)*0x9E3779B97F4A7C15
+	}
+	return b.String()
 }
 
 // vcenterLicense is vCenter's own (evaluation) licence, whatever the hosts' edition.
