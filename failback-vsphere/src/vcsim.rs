@@ -76,6 +76,12 @@ pub enum VcsimError {
         /// What it printed.
         output: String,
     },
+    /// An earlier build in this process failed (tests share one build); its error.
+    #[error("{message}")]
+    BuiltBefore {
+        /// The first build's error, as text.
+        message: String,
+    },
     /// The launcher could not be spawned.
     #[error("cannot start the vcsim launcher {path}: {source}")]
     Spawn {
@@ -675,10 +681,9 @@ fn launcher() -> Result<PathBuf, VcsimError> {
     match (built, first_error) {
         (Ok(path), _) => Ok(path.clone()),
         (Err(_), Some(e)) => Err(e),
-        // Another test of this process already failed to build: report the same error.
-        (Err(text), None) => Err(VcsimError::Io {
-            context: "an earlier build in this process failed".to_owned(),
-            source: std::io::Error::other(text.clone()),
+        // Another test of this process already failed to build: the same error again.
+        (Err(text), None) => Err(VcsimError::BuiltBefore {
+            message: text.clone(),
         }),
     }
 }

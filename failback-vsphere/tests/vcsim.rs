@@ -216,6 +216,9 @@ async fn a_vcenter_model_answers_and_checks_the_login() {
     assert!(vc.url().starts_with("http://127.0.0.1:"), "{}", vc.url());
     assert!(!vc.esx());
     assert_eq!(vc.info().api_type, "VirtualCenter");
+    assert_eq!(vc.password(), "S3cret!");
+    let shown = format!("{vc:?}");
+    assert!(!shown.contains("S3cret!"), "the password is in {shown}");
 
     let mut soap = Soap::new(vc.url(), reqwest::Client::new());
     let sc = soap.service_content().await;
