@@ -16,7 +16,7 @@
 //! | `FAILBACK_VCSIM_GO` | the `go` binary (default: `go` on `PATH`) |
 //! | `FAILBACK_VCSIM_GOCODE` | the Debian GOPATH holding govmomi (default `/usr/share/gocode`) |
 //! | `FAILBACK_VCSIM_TMPDIR` | where each launcher gets its temporary folder, its datastores (default `/dev/shm` when writable, else the system's temporary folder) |
-//! | `CARGO_TARGET_DIR` | where the launcher is cached (default: the test binary's target directory) |
+//! | `CARGO_TARGET_DIR` | where the launcher is cached when the test binary's target directory is not known (doc tests) |
 
 use std::collections::hash_map::DefaultHasher;
 use std::fmt;
@@ -719,18 +719,10 @@ fn make_temp_dir(name: &str) -> Result<PathBuf, VcsimError> {
         .unwrap_or_else(|| VcsimError::io("no temporary folder", std::io::Error::other("none"))))
 }
 
-/// Where built launchers are cached: `<target>/vcsim`.
+/// Where built launchers are cached: `<target>/vcsim`, the target folder being the test
+/// binary's (`<target>/<profile>/deps/`), else `CARGO_TARGET_DIR` (doc tests run from a
+/// temporary folder), else the workspace's `target`.
 fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let dir = PathBuf::from(dir);
-        let dir = if dir.is_relative() {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir)
-        } else {
-            dir
-        };
-        return dir.join("vcsim");
-    }
-    // A test binary lives in <target>/<profile>/deps/.
     if let Ok(exe) = std::env::current_exe() {
         if let Some(target) = exe
             .parent()
@@ -741,10 +733,11 @@ fn cache_dir() -> PathBuf {
             return target.join("vcsim");
         }
     }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("target")
-        .join("vcsim")
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace.join(dir).join("vcsim"),
+        None => workspace.join("target").join("vcsim"),
+    }
 }
 
 fn build() -> Result<PathBuf, VcsimError> {
@@ -821,6 +814,20 @@ fn build_with(go: &str, gocode: &Path, dir: &Path) -> Result<PathBuf, VcsimError
     }
     std::fs::rename(&partial, &binary)
         .map_err(|e| VcsimError::io(format!("renaming to {}", binary.display()), e))?;
+    // Builds of earlier sources are of no more use.
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let current = binary.file_name();
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            let text = name.to_string_lossy();
+            let old = text
+                .strip_prefix("failback-vcsim-")
+                .is_some_and(|k| k.len() == 16 && k.chars().all(|c| c.is_ascii_hexdigit()));
+            if old && Some(name.as_os_str()) != current {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     Ok(binary)
 }
 
