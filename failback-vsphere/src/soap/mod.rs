@@ -1,0 +1,37 @@
+//! The vim25 SOAP layer: request envelopes, a bounded response reader, typed reads,
+//! property-collector results with paging, and vSphere faults mapped once into
+//! [`Fault`] and from there into [`failback_core::Error`].
+//!
+//! No I/O here: the HTTP client posts [`Request::finish`]'s body to `/sdk` with
+//! [`CONTENT_TYPE`] and [`soap_action`], and reads the answer with
+//! [`parse_http_response`].
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `envelope.rs` | [`Request`], [`parse_response`], [`Response`] |
+//! | `xml.rs` | [`parse_document`] within [`Limits`], [`Element`], [`Node`] (typed reads naming the path) |
+//! | `types.rs` | [`ManagedObjectReference`], [`Value`] (by `xsi:type`; unknown types kept) |
+//! | `fault.rs` | [`MethodFault`], [`Fault`], the mapping table into `failback_core` kinds |
+//! | `property.rs` | `RetrievePropertiesEx` / `ContinueRetrievePropertiesEx`, [`RetrieveResult`] |
+//! | `error.rs` | [`SoapError`] |
+
+mod envelope;
+mod error;
+mod fault;
+mod property;
+mod types;
+mod xml;
+
+pub use envelope::{
+    parse_http_response, parse_response, soap_action, Request, Response, CONTENT_TYPE,
+    SOAP_ENVELOPE_NAMESPACE, VIM25_NAMESPACE,
+};
+pub use error::SoapError;
+pub use fault::{Fault, FaultOrigin, MethodFault, PROVIDER};
+pub use property::{
+    cancel_retrieve_properties_ex, continue_retrieve_properties_ex, retrieve_properties_ex,
+    DynamicProperty, MissingProperty, ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec,
+    RetrieveResult,
+};
+pub use types::{Array, ManagedObjectReference, Object, Value};
+pub use xml::{parse_document, Element, Limits, Node, XSI_NAMESPACE};
