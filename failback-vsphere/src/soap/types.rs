@@ -52,6 +52,14 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// `ManagedObjectReference`.
     MoRef(ManagedObjectReference),
+    /// An enumeration value (`VirtualMachinePowerState` `poweredOn`): a type this client
+    /// does not read, on a leaf with a text.
+    Enum {
+        /// The enumeration type.
+        type_name: String,
+        /// The value.
+        value: String,
+    },
     /// `ArrayOfX`: its items, each read as an `X` (or by its own `xsi:type`).
     Array(Array),
     /// A data object (`VirtualMachineConfigInfo`, `LocalizedMethodFault`, …), or a type
@@ -118,6 +126,7 @@ impl Value {
     /// - `xsi:nil="true"`: [`Value::Nil`];
     /// - the XSD types and `ManagedObjectReference`: their value (a text that is not of
     ///   its type is an error naming the path);
+    /// - another type on a leaf with a text: [`Value::Enum`];
     /// - `ArrayOfX`: each child read by its own `xsi:type`, else as an `X`;
     /// - anything else (a known data object or an unknown type): [`Value::Object`] with
     ///   the type name and the raw element, never an error;
@@ -151,8 +160,16 @@ impl Value {
             }
             return Ok(Value::Array(Array { type_name, items }));
         }
-        if type_name.is_empty() && element.children.is_empty() {
-            return Ok(Value::String(element.into_text()));
+        if element.children.is_empty() {
+            if type_name.is_empty() {
+                return Ok(Value::String(element.into_text()));
+            }
+            if !element.text.trim().is_empty() {
+                return Ok(Value::Enum {
+                    type_name,
+                    value: element.into_text(),
+                });
+            }
         }
         Ok(Value::Object(Object {
             type_name,
@@ -172,16 +189,17 @@ impl Value {
             Value::Float(_) => "double",
             Value::DateTime(_) => "dateTime",
             Value::MoRef(_) => "ManagedObjectReference",
+            Value::Enum { type_name, .. } => type_name,
             Value::Array(a) => &a.type_name,
             Value::Object(o) if o.type_name.is_empty() => "Object",
             Value::Object(o) => &o.type_name,
         }
     }
 
-    /// The string, for [`Value::String`].
+    /// The string, for [`Value::String`] (and an enumeration's value).
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::String(s) => Some(s),
+            Value::String(s) | Value::Enum { value: s, .. } => Some(s),
             _ => None,
         }
     }
@@ -322,5 +340,13 @@ mod tests {
         assert_eq!(v.type_name(), "VirtualFutureDeviceInfo2031");
         assert_eq!(o.node().i64("key").unwrap(), 9);
         assert_eq!(o.element.child("nested").unwrap().children().len(), 1);
+        let v = value(&format!(
+            r#"<val {XSI} xsi:type="VirtualMachinePowerState">poweredOn</val>"#
+        ))
+        .unwrap();
+        assert_eq!(v.type_name(), "VirtualMachinePowerState");
+        assert_eq!(v.as_str(), Some("poweredOn"));
+        let v = value(&format!(r#"<val {XSI} xsi:type="GuestInfo"/>"#)).unwrap();
+        assert_eq!(v.as_object().unwrap().type_name, "GuestInfo");
     }
 }
