@@ -30,8 +30,8 @@ pub use error::SoapError;
 pub use fault::{Fault, FaultOrigin, MethodFault, PROVIDER};
 pub use property::{
     cancel_retrieve_properties_ex, continue_retrieve_properties_ex, retrieve_properties_ex,
-    DynamicProperty, MissingProperty, ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec,
-    RetrieveResult,
+    DynamicProperty, MissingProperty, ObjectContent, ObjectSpec, Pages, PropertyFilterSpec,
+    PropertySpec, RetrieveResult,
 };
 pub use types::{Array, ManagedObjectReference, Object, Value};
 pub use xml::{parse_document, Element, Limits, Node, XSI_NAMESPACE};

@@ -314,3 +314,126 @@ impl ObjectContent {
         })
     }
 }
+
+/// Where a [`Pages`] walk is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PageState {
+    First,
+    Next(String),
+    Done,
+}
+
+/// The paging of one property collection, without I/O: which request to send next
+/// (`RetrievePropertiesEx`, then `ContinueRetrievePropertiesEx` while a token comes back)
+/// and how to read its answer.
+///
+/// ```
+/// use failback_vsphere::soap::{Limits, ManagedObjectReference, ObjectSpec, Pages, PropertyFilterSpec, PropertySpec};
+///
+/// # fn post(body: String) -> (u16, Vec<u8>) { (200, br#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"/></soapenv:Body></soapenv:Envelope>"#.to_vec()) }
+/// let collector = ManagedObjectReference::new("PropertyCollector", "propertyCollector");
+/// let view = ManagedObjectReference::new("ContainerView", "session[52b]view-1");
+/// let spec = PropertyFilterSpec::new(
+///     vec![PropertySpec::new("VirtualMachine", ["name"])],
+///     vec![ObjectSpec::container_view(view)],
+/// );
+/// let mut pages = Pages::new(collector, vec![spec], Some(1000));
+/// let mut objects = Vec::new();
+/// while let Some(request) = pages.next_request() {
+///     let (status, body) = post(request.finish());
+///     objects.extend(pages.read(status, &body, &Limits::default())?);
+/// }
+/// assert!(objects.is_empty());
+/// # Ok::<(), failback_vsphere::soap::SoapError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Pages {
+    collector: ManagedObjectReference,
+    specs: Vec<PropertyFilterSpec>,
+    max_objects: Option<u32>,
+    state: PageState,
+    pages: usize,
+}
+
+impl Pages {
+    /// The collection of `specs` by `collector`, `max_objects` a page when given.
+    pub fn new(
+        collector: ManagedObjectReference,
+        specs: Vec<PropertyFilterSpec>,
+        max_objects: Option<u32>,
+    ) -> Pages {
+        Pages {
+            collector,
+            specs,
+            max_objects,
+            state: PageState::First,
+            pages: 0,
+        }
+    }
+
+    /// The request for the next page; `None` once the last page was read.
+    pub fn next_request(&self) -> Option<Request> {
+        match &self.state {
+            PageState::First => Some(retrieve_properties_ex(
+                &self.collector,
+                &self.specs,
+                self.max_objects,
+            )),
+            PageState::Next(token) => Some(continue_retrieve_properties_ex(&self.collector, token)),
+            PageState::Done => None,
+        }
+    }
+
+    /// The token of the pages left, if any: to give to
+    /// [`cancel_retrieve_properties_ex`] when the rest is not wanted.
+    pub fn token(&self) -> Option<&str> {
+        match &self.state {
+            PageState::Next(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// How many pages were read.
+    pub fn pages_read(&self) -> usize {
+        self.pages
+    }
+
+    /// Reads the HTTP answer to [`Pages::next_request`]'s request: the page's objects.
+    /// The walk is done after a page without token, or after an error (a fault, a
+    /// broken page, a token repeated: a server that would loop forever).
+    pub fn read(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        limits: &super::Limits,
+    ) -> Result<Vec<ObjectContent>, SoapError> {
+        let method = match &self.state {
+            PageState::First => "RetrievePropertiesEx",
+            PageState::Next(_) => "ContinueRetrievePropertiesEx",
+            PageState::Done => {
+                return Err(SoapError::unexpected(
+                    "",
+                    "no page (the last page was read)",
+                    "one more",
+                ))
+            }
+        };
+        let previous = std::mem::replace(&mut self.state, PageState::Done);
+        let result = super::parse_http_response(status, body, method, limits)
+            .and_then(RetrieveResult::from_response)?;
+        self.pages += 1;
+        if let Some(token) = result.token {
+            if let PageState::Next(old) = &previous {
+                if *old == token {
+                    return Err(SoapError::unexpected(
+                        format!("{method}Response.returnval.token"),
+                        "a new token (or none on the last page)",
+                        super::error::quote(&token),
+                    ));
+                }
+            }
+            self.state = PageState::Next(token);
+        }
+        Ok(result.objects)
+    }
+}
