@@ -236,8 +236,8 @@ pub fn parse_response(body: &[u8], method: &str, limits: &Limits) -> Result<Resp
             root.name(),
             "a SOAP envelope (`Envelope` in http://schemas.xmlsoap.org/soap/envelope/)",
             format!(
-                "`{}` in {}",
-                root.name(),
+                "{} in {}",
+                quote(root.name()),
                 root.namespace().map_or("no namespace".to_string(), quote)
             ),
         ));
@@ -266,7 +266,7 @@ pub fn parse_response(body: &[u8], method: &str, limits: &Limits) -> Result<Resp
         Some((false, false)) => Err(SoapError::unexpected(
             format!("{body_path}.{}", soap_body.children[0].name()),
             format!("`{expected}`"),
-            format!("`{}`", soap_body.children[0].name()),
+            quote(soap_body.children[0].name()),
         )),
         None => Err(SoapError::unexpected(
             body_path,

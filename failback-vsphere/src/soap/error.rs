@@ -102,9 +102,9 @@ impl SoapError {
         found: impl Into<String>,
     ) -> SoapError {
         SoapError::Unexpected {
-            path: path.into(),
-            expected: expected.into(),
-            found: found.into(),
+            path: clip_path(path.into()),
+            expected: clip(&expected.into(), MAX_MESSAGE_CHARS),
+            found: clip(&found.into(), MAX_MESSAGE_CHARS),
         }
     }
 }
@@ -113,6 +113,22 @@ impl From<MethodFault> for SoapError {
     fn from(f: MethodFault) -> SoapError {
         SoapError::Fault(Box::new(f))
     }
+}
+
+/// The longest path an error repeats: a hostile document's element names can be
+/// megabytes long.
+pub(crate) const MAX_PATH_CHARS: usize = 240;
+
+/// `path` cut in its middle to [`MAX_PATH_CHARS`] characters, keeping its start and its
+/// end (the element that went wrong).
+pub(crate) fn clip_path(path: String) -> String {
+    let count = path.chars().count();
+    if count <= MAX_PATH_CHARS {
+        return path;
+    }
+    let head: String = path.chars().take(MAX_PATH_CHARS / 3).collect();
+    let tail: String = path.chars().skip(count - MAX_PATH_CHARS / 2).collect();
+    format!("{head}…{tail}")
 }
 
 /// `text` between backticks, cut to [`MAX_QUOTED_CHARS`] characters (its length said),
@@ -145,5 +161,15 @@ mod tests {
         assert_eq!(clip("ééé", 2), "éé… (6 bytes in all)");
         assert_eq!(clip("a\nb", 5), "a b");
         assert_eq!(quote("x"), "`x`");
+        assert_eq!(clip_path("a.b".into()), "a.b");
+        let long = clip_path(format!("Envelope.{}.val", "é".repeat(1000)));
+        assert!(
+            long.starts_with("Envelope.éé") && long.ends_with("éé.val"),
+            "{long}"
+        );
+        assert_eq!(
+            long.chars().count(),
+            MAX_PATH_CHARS / 3 + 1 + MAX_PATH_CHARS / 2
+        );
     }
 }

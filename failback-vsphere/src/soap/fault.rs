@@ -38,6 +38,9 @@ use std::fmt;
 use failback_core::{Error, ErrorKind, JobError};
 
 use super::error::{clip, SoapError, MAX_MESSAGE_CHARS};
+
+/// The longest fault type name kept (a longer one is no vSphere type anyway).
+const MAX_TYPE_CHARS: usize = 120;
 use super::types::ManagedObjectReference;
 use super::xml::{Element, Node};
 
@@ -180,11 +183,17 @@ impl std::error::Error for MethodFault {}
 /// The fault a type name stands for, with its fields read from `detail` (the typed
 /// fault element, when there is one).
 fn classify(type_name: &str, message: &str, detail: Option<&Node<'_>>) -> Fault {
-    let moref = |name: &str| detail.and_then(|d| d.child(name)?.as_moref().ok());
+    let moref = |name: &str| {
+        let m = detail.and_then(|d| d.child(name)?.as_moref().ok())?;
+        Some(ManagedObjectReference::new(
+            clip(&m.mo_type, MAX_TYPE_CHARS),
+            clip(&m.value, MAX_MESSAGE_CHARS),
+        ))
+    };
     let text = |name: &str| {
         detail
             .and_then(|d| d.opt_string(name))
-            .map(|s| s.trim().to_string())
+            .map(|s| clip(s.trim(), MAX_MESSAGE_CHARS))
             .filter(|s| !s.is_empty())
     };
     match type_name {
@@ -229,15 +238,15 @@ fn classify(type_name: &str, message: &str, detail: Option<&Node<'_>>) -> Fault 
 /// The type of a typed fault element: its `xsi:type`, else its name less `Fault`
 /// (`<InvalidLoginFault>`).
 fn type_of(detail: &Element) -> String {
-    match detail.xsi_type() {
-        Some(t) if !t.is_empty() => t.to_string(),
+    let t = match detail.xsi_type() {
+        Some(t) if !t.is_empty() => t,
         _ => detail
             .name()
             .strip_suffix("Fault")
             .filter(|s| !s.is_empty())
-            .unwrap_or(detail.name())
-            .to_string(),
-    }
+            .unwrap_or(detail.name()),
+    };
+    clip(t, MAX_TYPE_CHARS)
 }
 
 fn message_of(text: Option<&str>) -> String {
@@ -253,9 +262,10 @@ impl MethodFault {
         origin: FaultOrigin,
     ) -> MethodFault {
         let message = message_of(Some(message));
+        let type_name = clip(type_name, MAX_TYPE_CHARS);
         MethodFault {
-            fault: classify(type_name, &message, detail),
-            type_name: type_name.to_string(),
+            fault: classify(&type_name, &message, detail),
+            type_name,
             message,
             origin,
         }
@@ -310,7 +320,10 @@ impl MethodFault {
     /// Reads a property collector's `missingSet` entry (`path` and a
     /// `LocalizedMethodFault` in `fault`).
     pub fn from_missing(missing: &Node<'_>) -> MethodFault {
-        let path = missing.opt_string("path").unwrap_or("").trim().to_string();
+        let path = clip(
+            missing.opt_string("path").unwrap_or("").trim(),
+            MAX_MESSAGE_CHARS,
+        );
         match missing.child("fault") {
             Some(f) => MethodFault::from_localized(&f, FaultOrigin::MissingProperty { path }),
             None => MethodFault::new(

@@ -34,4 +34,4 @@ pub use property::{
     PropertySpec, RetrieveResult,
 };
 pub use types::{Array, ManagedObjectReference, Object, Value};
-pub use xml::{parse_document, Element, Limits, Node, XSI_NAMESPACE};
+pub use xml::{parse_document, Element, Limits, Node, MAX_DEPTH_CEILING, XSI_NAMESPACE};

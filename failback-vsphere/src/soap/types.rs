@@ -120,6 +120,22 @@ fn read_simple(type_name: &str, node: &Node<'_>) -> Option<Result<Value, SoapErr
     })
 }
 
+/// An array being read.
+struct ArrayFrame {
+    type_name: String,
+    item: String,
+    items: Vec<Value>,
+    children: std::vec::IntoIter<Element>,
+    counts: std::collections::HashMap<String, usize>,
+    path: String,
+}
+
+/// What reading one element gave.
+enum Step {
+    Done(Value),
+    Array(ArrayFrame),
+}
+
 impl Value {
     /// Reads `element`, found at `path`, by its `xsi:type`:
     ///
@@ -136,9 +152,50 @@ impl Value {
         Value::read(element, path, None)
     }
 
+    /// Reads arrays with an explicit stack (an `ArrayOfAnyType` can nest as deep as
+    /// the document): no recursion.
     fn read(element: Element, path: &str, implied: Option<&str>) -> Result<Value, SoapError> {
+        let mut stack = match Value::step(element, path, implied)? {
+            Step::Done(v) => return Ok(v),
+            Step::Array(frame) => vec![frame],
+        };
+        loop {
+            let Some(top) = stack.last_mut() else {
+                // Not reached: the loop returns when it pops the outermost array.
+                return Ok(Value::Nil);
+            };
+            match top.children.next() {
+                Some(child) => {
+                    let n = top.counts.entry(child.name.clone()).or_insert(0);
+                    let child_path = format!("{}.{}[{n}]", top.path, child.name);
+                    *n += 1;
+                    let item = top.item.clone();
+                    match Value::step(child, &child_path, Some(&item))? {
+                        Step::Done(v) => top.items.push(v),
+                        Step::Array(frame) => stack.push(frame),
+                    }
+                }
+                None => {
+                    let Some(done) = stack.pop() else {
+                        return Ok(Value::Nil);
+                    };
+                    let v = Value::Array(Array {
+                        type_name: done.type_name,
+                        items: done.items,
+                    });
+                    match stack.last_mut() {
+                        Some(parent) => parent.items.push(v),
+                        None => return Ok(v),
+                    }
+                }
+            }
+        }
+    }
+
+    /// One element read, or the start of an array whose items are to be read.
+    fn step(element: Element, path: &str, implied: Option<&str>) -> Result<Step, SoapError> {
         if element.is_nil() {
-            return Ok(Value::Nil);
+            return Ok(Step::Done(Value::Nil));
         }
         let type_name = element
             .xsi_type()
@@ -146,36 +203,34 @@ impl Value {
             .map(str::to_string)
             .unwrap_or_default();
         if let Some(v) = read_simple(&type_name, &Node::new(&element, path)) {
-            return v;
+            return v.map(Step::Done);
         }
         if let Some(item) = item_type(&type_name) {
-            let item = item.to_string();
-            let mut items = Vec::with_capacity(element.children.len());
-            let mut counts = std::collections::HashMap::<String, usize>::new();
-            for child in element.into_children() {
-                let n = counts.entry(child.name.clone()).or_insert(0);
-                let child_path = format!("{path}.{}[{n}]", child.name);
-                *n += 1;
-                items.push(Value::read(child, &child_path, Some(&item))?);
-            }
-            return Ok(Value::Array(Array { type_name, items }));
+            return Ok(Step::Array(ArrayFrame {
+                item: item.to_string(),
+                items: Vec::with_capacity(element.children.len()),
+                children: element.into_children().into_iter(),
+                counts: std::collections::HashMap::new(),
+                path: path.to_string(),
+                type_name,
+            }));
         }
         if element.children.is_empty() {
             if type_name.is_empty() {
-                return Ok(Value::String(element.into_text()));
+                return Ok(Step::Done(Value::String(element.into_text())));
             }
             if !element.text.trim().is_empty() {
-                return Ok(Value::Enum {
+                return Ok(Step::Done(Value::Enum {
                     type_name,
                     value: element.into_text(),
-                });
+                }));
             }
         }
-        Ok(Value::Object(Object {
+        Ok(Step::Done(Value::Object(Object {
             type_name,
             path: path.to_string(),
             element,
-        }))
+        })))
     }
 
     /// The type name the value had on the wire (`string`, `ArrayOfOptionValue`, …); for

@@ -21,11 +21,17 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use super::error::{clip, quote, SoapError, MAX_MESSAGE_CHARS};
+use super::error::{clip, clip_path, quote, SoapError, MAX_MESSAGE_CHARS};
 use super::types::{ManagedObjectReference, Value};
 
 /// The XML Schema instance namespace, that of `xsi:type` and `xsi:nil`.
 pub const XSI_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// The deepest nesting [`Limits::with_max_depth`] accepts (twice the default, four
+/// times what vSphere sends): reading a tree and its values uses no recursion, but its
+/// drop, clone, comparison and `Debug` recurse once a level; at this depth they fit in
+/// a quarter of a thread's default stack in a debug build (a test checks it).
+pub const MAX_DEPTH_CEILING: usize = 256;
 
 /// The limits a response must keep to be read.
 ///
@@ -62,9 +68,10 @@ impl Limits {
         self
     }
 
-    /// The deepest nesting of elements read (the envelope is level 1).
+    /// The deepest nesting of elements read (the envelope is level 1), at most
+    /// [`MAX_DEPTH_CEILING`].
     pub fn with_max_depth(mut self, max: usize) -> Limits {
-        self.max_depth = max;
+        self.max_depth = max.min(MAX_DEPTH_CEILING);
         self
     }
 
@@ -246,7 +253,7 @@ impl Builder {
             None => Err(SoapError::Malformed {
                 path: String::new(),
                 offset,
-                message: format!("a second root element `{}`", element.name),
+                message: format!("a second root element {}", quote(&element.name)),
             }),
         }
     }
@@ -254,7 +261,7 @@ impl Builder {
 
 fn malformed(path: String, offset: u64, message: impl std::fmt::Display) -> SoapError {
     SoapError::Malformed {
-        path,
+        path: clip_path(path),
         offset,
         message: clip(&message.to_string(), MAX_MESSAGE_CHARS),
     }
@@ -407,14 +414,14 @@ fn open(
         .to_string();
     if b.stack.len() >= limits.max_depth {
         return Err(SoapError::TooDeep {
-            path: b.path_with(&name),
+            path: clip_path(b.path_with(&name)),
             max: limits.max_depth,
         });
     }
     b.elements += 1;
     if b.elements > limits.max_elements {
         return Err(SoapError::TooManyElements {
-            path: b.path_with(&name),
+            path: clip_path(b.path_with(&name)),
             max: limits.max_elements,
         });
     }
