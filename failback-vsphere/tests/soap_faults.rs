@@ -498,3 +498,53 @@ fn a_broken_response_is_an_error_of_kind_other_naming_where() {
         "{e}"
     );
 }
+
+#[test]
+fn a_task_info_gives_its_state_and_its_fault() {
+    use failback_vsphere::soap::{TaskInfo, TaskState};
+    let obj = first_object(include_str!(
+        "fixtures/vcsim/retrieve_task_info_invalid_power_state.xml"
+    ));
+    let info = obj.get("info").unwrap().as_object().unwrap();
+    let task = TaskInfo::from_node(&info.node()).unwrap();
+    assert_eq!(task.state, TaskState::Error);
+    assert!(task.state.is_done());
+    assert_eq!(task.entity, moref("VirtualMachine", "vm-57"));
+    assert_eq!(task.task, moref("Task", "task-69"));
+    let f = task.error.unwrap();
+    assert!(matches!(f.fault, Fault::InvalidPowerState { .. }));
+    assert_eq!(f.origin, FaultOrigin::Task);
+    assert!(task.complete_time.is_some());
+
+    // A successful CreateVM_Task gives its VM; a running one its progress.
+    let doc = failback_vsphere::soap::parse_document(
+        br#"<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="TaskInfo"><key>task-90</key><task type="Task">task-90</task><state>success</state><result xsi:type="ManagedObjectReference" type="VirtualMachine">vm-91</result></val>"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let task = TaskInfo::from_node(&Node::new(&doc, "val")).unwrap();
+    assert_eq!(task.state, TaskState::Success);
+    assert_eq!(
+        task.result.unwrap().as_moref(),
+        moref("VirtualMachine", "vm-91").as_ref()
+    );
+    let doc = failback_vsphere::soap::parse_document(
+        b"<val><state>running</state><progress>40</progress></val>",
+        &Limits::default(),
+    )
+    .unwrap();
+    let task = TaskInfo::from_node(&Node::new(&doc, "val")).unwrap();
+    assert_eq!((task.state.is_done(), task.progress), (false, Some(40)));
+    // An error state without its error still gives a fault; no state is an error.
+    let doc = failback_vsphere::soap::parse_document(
+        b"<val><state>error</state></val>",
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(TaskInfo::from_node(&Node::new(&doc, "val"))
+        .unwrap()
+        .error
+        .is_some());
+    let doc = failback_vsphere::soap::parse_document(b"<val/>", &Limits::default()).unwrap();
+    assert!(TaskInfo::from_node(&Node::new(&doc, "val")).is_err());
+}

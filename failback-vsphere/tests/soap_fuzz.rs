@@ -58,6 +58,7 @@ fn touch_node(node: &Node<'_>) {
         if let Ok(v) = n.value() {
             let _ = v.type_name();
         }
+        let _ = failback_vsphere::soap::TaskInfo::from_node(&n).map(|t| t.state.is_done());
         let _ = MethodFault::from_soap_fault(&n).to_string();
         let _ = MethodFault::from_localized(&n, FaultOrigin::Task).to_string();
         let f = MethodFault::from_missing(&n);

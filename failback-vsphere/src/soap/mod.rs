@@ -12,6 +12,7 @@
 //! | `xml.rs` | [`parse_document`] within [`Limits`], [`Element`], [`Node`] (typed reads naming the path) |
 //! | `types.rs` | [`ManagedObjectReference`], [`Value`] (by `xsi:type`; unknown types kept) |
 //! | `fault.rs` | [`MethodFault`], [`Fault`], the mapping table into `failback_core` kinds |
+//! | `task.rs` | [`TaskInfo`]: a task's state, result and fault |
 //! | `property.rs` | `RetrievePropertiesEx` / `ContinueRetrievePropertiesEx`, [`RetrieveResult`] |
 //! | `error.rs` | [`SoapError`] |
 
@@ -19,6 +20,7 @@ mod envelope;
 mod error;
 mod fault;
 mod property;
+mod task;
 mod types;
 mod xml;
 
@@ -33,5 +35,6 @@ pub use property::{
     DynamicProperty, MissingProperty, ObjectContent, ObjectSpec, Pages, PropertyFilterSpec,
     PropertySpec, RetrieveResult,
 };
+pub use task::{TaskInfo, TaskState};
 pub use types::{Array, ManagedObjectReference, Object, Value};
 pub use xml::{parse_document, Element, Limits, Node, MAX_DEPTH_CEILING, XSI_NAMESPACE};

@@ -784,6 +784,8 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse_document(b"<a>\xff</a>", &Limits::default()).is_err());
+        // A UTF-8 byte order mark is no error.
+        assert!(parse_document(b"\xEF\xBB\xBF<a/>", &Limits::default()).is_ok());
     }
 
     #[test]
