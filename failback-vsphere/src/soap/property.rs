@@ -400,7 +400,8 @@ impl Pages {
 
     /// Reads the HTTP answer to [`Pages::next_request`]'s request: the page's objects.
     /// The walk is done after a page without token, or after an error (a fault, a
-    /// broken page, a token repeated: a server that would loop forever).
+    /// broken page, a token repeated: a server that would loop forever). A token belongs
+    /// to its session: after `NotAuthenticated`, log in again and start a new walk.
     pub fn read(
         &mut self,
         status: u16,
