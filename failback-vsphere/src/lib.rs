@@ -1,5 +1,16 @@
 #![doc = include_str!("../README.md")]
 
+mod client;
+mod connection;
+mod secret;
 pub mod soap;
+mod tls;
 #[cfg(feature = "vcsim")]
 pub mod vcsim;
+
+pub use client::{About, Client, ServiceContent, INITIAL_API_VERSION};
+pub use connection::{
+    env, Connection, ConnectionBuilder, Trust, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use secret::Secret;
+pub use tls::{Thumbprint, ThumbprintAlgorithm};

@@ -28,6 +28,7 @@ pub use envelope::{
     parse_http_response, parse_response, soap_action, Request, Response, CONTENT_TYPE,
     SOAP_ENVELOPE_NAMESPACE, VIM25_NAMESPACE,
 };
+pub(crate) use error::clip;
 pub use error::SoapError;
 pub use fault::{Fault, FaultOrigin, MethodFault, PROVIDER};
 pub use property::{
