@@ -127,9 +127,11 @@ impl std::str::FromStr for Thumbprint {
             let byte = digits.and_then(|d| u8::from_str_radix(d, 16).ok());
             match byte {
                 Some(b) => bytes.push(b),
-                None => return Err(format!(
+                None => {
+                    return Err(format!(
                     "the thumbprint `{shown}` is not hexadecimal (expected pairs like `AB:CD:…`)"
-                )),
+                ))
+                }
             }
         }
         Ok(Thumbprint { algorithm, bytes })
