@@ -651,9 +651,7 @@ fn transport_error(conn: &Connection, method: &str, e: reqwest::Error) -> Error 
     let url = &conn.url;
     let (kind, message) = if is_certificate_error(&chain) {
         let fix = match conn.trust {
-            Trust::Thumbprint(ref t) => format!(
-                "the thumbprint pinned is {t}: check it (`govc about.cert -k -thumbprint` shows the server's)"
-            ),
+            Trust::Thumbprint(_) => "check the pinned thumbprint (thumbprint() / GOVC_TLS_KNOWN_HOSTS; `govc about.cert -k -thumbprint` shows the server's)".to_string(),
             _ => "trust it: give its CA (or its own certificate) with ca_file() / GOVC_TLS_CA_CERTS, or pin its thumbprint with thumbprint() / GOVC_TLS_KNOWN_HOSTS (`govc about.cert -k -thumbprint` shows it); insecure(true) / GOVC_INSECURE=1 turns verification off, for tests only".to_string(),
         };
         (

@@ -21,7 +21,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The variables [`ConnectionBuilder::from_env`] reads (govc's).
-pub mod env {
+pub mod govc {
     /// `https://host`, `https://host/sdk`, `host`, `user:password@host`, … (a bare host
     /// gets `https://` and `/sdk`).
     pub const URL: &str = "GOVC_URL";
@@ -178,7 +178,7 @@ impl ConnectionBuilder {
         }
     }
 
-    /// The settings from govc's variables ([`env`]): `GOVC_URL` (its `user:password@`
+    /// The settings from govc's variables ([`govc`]): `GOVC_URL` (its `user:password@`
     /// taken out of the URL), `GOVC_USERNAME` and `GOVC_PASSWORD` for what the URL
     /// lacks, `GOVC_INSECURE`, `GOVC_TLS_CA_CERTS`, `GOVC_TLS_KNOWN_HOSTS`. An error
     /// names the variable and the fix.
@@ -191,43 +191,43 @@ impl ConnectionBuilder {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ConnectionBuilder> {
         let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
         let mut b = ConnectionBuilder::new();
-        let Some(url) = get(env::URL) else {
+        let Some(url) = get(govc::URL) else {
             return Err(config_error(format!(
                 "{} is not set: set it to the vCenter or ESXi address (`https://vc.example.com` or `vc.example.com`; `/sdk` is added)",
-                env::URL
+                govc::URL
             )));
         };
         // Checked now, so the error names the variable.
-        let parsed = parse_url(&url, env::URL)?;
+        let parsed = parse_url(&url, govc::URL)?;
         b.url = Some(url);
-        b.url_source = env::URL;
+        b.url_source = govc::URL;
         if parsed.username.is_none() {
-            b.username = get(env::USERNAME);
+            b.username = get(govc::USERNAME);
         }
         if parsed.password.is_none() {
-            b.password = lookup(env::PASSWORD)
+            b.password = lookup(govc::PASSWORD)
                 .filter(|p| !p.is_empty())
                 .map(Secret::new);
         }
-        if let Some(v) = get(env::INSECURE) {
+        if let Some(v) = get(govc::INSECURE) {
             b.insecure = match v.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" => true,
                 "0" | "false" | "no" => false,
                 other => {
                     return Err(config_error(format!(
                         "{} is `{}`: set it to 1 or true (no certificate verification), or 0, false or unset",
-                        env::INSECURE,
+                        govc::INSECURE,
                         crate::soap::clip(other, 40)
                     )))
                 }
             };
             b.insecure_source = "GOVC_INSECURE=1";
         }
-        if let Some(v) = get(env::TLS_CA_CERTS) {
+        if let Some(v) = get(govc::TLS_CA_CERTS) {
             b.ca_file = Some(PathBuf::from(v.trim()));
-            b.ca_source = env::TLS_CA_CERTS;
+            b.ca_source = govc::TLS_CA_CERTS;
         }
-        if let Some(v) = get(env::TLS_KNOWN_HOSTS) {
+        if let Some(v) = get(govc::TLS_KNOWN_HOSTS) {
             b.known_hosts = Some(PathBuf::from(v.trim()));
         }
         Ok(b)
@@ -335,16 +335,16 @@ impl ConnectionBuilder {
             return Err(config_error(format!(
                 "no user name for {}: call username(), set {}, or put `user:password@` in {}",
                 parsed.url,
-                env::USERNAME,
-                env::URL
+                govc::USERNAME,
+                govc::URL
             )));
         };
         let Some(password) = self.password.clone().or(parsed.password) else {
             return Err(config_error(format!(
                 "no password for {username} at {}: call password(), set {}, or put `user:password@` in {}",
                 parsed.url,
-                env::PASSWORD,
-                env::URL
+                govc::PASSWORD,
+                govc::URL
             )));
         };
 
@@ -564,7 +564,7 @@ fn known_host(path: &std::path::Path, url: &Url) -> Result<Option<Thumbprint>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         config_error(format!(
             "cannot read {} {}: {e}; unset it or give govc's known-hosts file (`host thumbprint` lines)",
-            env::TLS_KNOWN_HOSTS,
+            govc::TLS_KNOWN_HOSTS,
             path.display()
         ))
     })?;
@@ -584,7 +584,7 @@ fn known_host(path: &std::path::Path, url: &Url) -> Result<Option<Thumbprint>> {
         return t.parse::<Thumbprint>().map(Some).map_err(|e| {
             config_error(format!(
                 "{} {} line {}: {e}",
-                env::TLS_KNOWN_HOSTS,
+                govc::TLS_KNOWN_HOSTS,
                 path.display(),
                 n + 1
             ))

@@ -10,7 +10,7 @@ pub mod vcsim;
 
 pub use client::{About, Client, ServiceContent, INITIAL_API_VERSION};
 pub use connection::{
-    env, Connection, ConnectionBuilder, Trust, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    govc, Connection, ConnectionBuilder, Trust, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use secret::Secret;
 pub use tls::{Thumbprint, ThumbprintAlgorithm};
