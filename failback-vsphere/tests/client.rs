@@ -73,9 +73,9 @@ async fn connects_and_logs_in_to_a_vcenter_and_an_esxi_host() {
 async fn a_wrong_password_is_unauthenticated_and_never_shown() {
     let vc = start(Vcsim::builder().user("administrator@vsphere.local", "Right!Pass1"));
     let wrong = "Wr0ng!Hunter2";
-    let e = Client::connect(settings(&vc).password(wrong).build().unwrap())
-        .await
-        .unwrap_err();
+    let conn = settings(&vc).password(wrong).build().unwrap();
+    assert!(!format!("{conn:?}").contains(wrong), "{conn:?}");
+    let e = Client::connect(conn).await.unwrap_err();
     assert_eq!(e.kind(), Some(ErrorKind::Unauthenticated), "{e}");
     let shown = format!("{e} {e:?}");
     assert!(shown.contains("InvalidLogin"), "{shown}");
@@ -136,6 +136,24 @@ async fn an_expired_session_logs_in_again_once() {
     assert_eq!(client.logins(), 3);
     assert_ne!(session_key(&client).await, key);
     assert_eq!(client.logins(), 3, "a live session does not log in");
+}
+
+#[tokio::test]
+async fn concurrent_calls_on_an_expired_session_log_in_once_between_them() {
+    let vc = start(Vcsim::builder());
+    let client = connect(&vc).await;
+    let sm = client.service_content().session_manager.clone().unwrap();
+    client.call("Logout", &sm, |_| {}).await.unwrap();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.container_view("VirtualMachine", true).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(client.logins(), 2);
 }
 
 #[tokio::test]
@@ -387,6 +405,17 @@ async fn tls_trust_by_ca_by_thumbprint_or_explicitly_off() {
     let text = e.to_string();
     assert!(text.contains("is not the pinned"), "{text}");
     assert!(text.contains(&sha1), "names the server's: {text}");
+
+    // govc's known-hosts file, by host and port.
+    let hosts = dir.join("known_hosts");
+    let host = vc
+        .url()
+        .trim_start_matches("https://")
+        .trim_end_matches("/sdk");
+    std::fs::write(&hosts, format!("other.example {other}\n{host} {sha1}\n")).unwrap();
+    Client::connect(settings(&vc).known_hosts(&hosts).build().unwrap())
+        .await
+        .unwrap();
 
     // Verification off, when asked.
     let client = Client::connect(settings(&vc).insecure(true).build().unwrap())
