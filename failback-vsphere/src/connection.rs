@@ -40,6 +40,7 @@ pub mod govc {
 
 /// How the server's certificate is trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Trust {
     /// The built-in (Mozilla) roots, plus a CA file when one is given: the default.
     Verify,

@@ -360,6 +360,28 @@ async fn a_failed_task_surfaces_its_fault_as_a_job_error() {
 }
 
 #[tokio::test]
+async fn a_task_still_running_at_its_deadline_is_a_deadline_error() {
+    let server = fake::Server::start(fake::running_task).await;
+    let client = Client::connect(server.connection().build().unwrap())
+        .await
+        .unwrap();
+    let task = ManagedObjectReference::new("Task", "task-7");
+    let e = client
+        .wait_task(&task, Duration::from_millis(400))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::Deadline), "{e}");
+    assert!(e.to_string().contains("PowerOnVM_Task"), "{e}");
+    let polls = server
+        .methods()
+        .iter()
+        .filter(|m| *m == "RetrievePropertiesEx")
+        .count();
+    // 0, 0.1, 0.25 s: polled with backoff, not in a busy loop.
+    assert!((2..=5).contains(&polls), "{polls} polls");
+}
+
+#[tokio::test]
 async fn tls_trust_by_ca_by_thumbprint_or_explicitly_off() {
     let dir = std::env::temp_dir().join(format!("failback-client-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -258,3 +258,16 @@ pub fn paging(method: &str, body: &str) -> Answer {
         _ => not_authenticated(),
     }
 }
+
+/// A task that runs forever: its `info` always says `running`.
+pub fn running_task(method: &str, _body: &str) -> Answer {
+    match method {
+        "RetrieveServiceContent" => service_content(),
+        "Login" => login(),
+        "RetrievePropertiesEx" => ok(
+            method,
+            r#"<returnval><objects><obj type="Task">task-7</obj><propSet><name>info</name><val xsi:type="TaskInfo"><key>task-7</key><task type="Task">task-7</task><name>PowerOnVM_Task</name><state>running</state><progress>10</progress></val></propSet></objects></returnval>"#,
+        ),
+        _ => not_authenticated(),
+    }
+}
