@@ -448,7 +448,9 @@ impl Client {
     /// A container view of the objects of type `mo_type` in the root folder (all the
     /// inventory below it when `recursive`): `ViewManager.CreateContainerView`. Destroy
     /// it with [`destroy_view`](Self::destroy_view) when done (a session holds a limited
-    /// number).
+    /// number). A view belongs to its session: after a re-login (an expired session) it
+    /// is gone, and a collection through it fails with a not-found error; create it
+    /// again.
     pub async fn container_view(
         &self,
         mo_type: &str,

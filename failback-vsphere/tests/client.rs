@@ -139,6 +139,29 @@ async fn an_expired_session_logs_in_again_once() {
 }
 
 #[tokio::test]
+async fn a_container_view_does_not_outlive_its_session() {
+    let vc = start(Vcsim::builder());
+    let client = connect(&vc).await;
+    let view = client.container_view("VirtualMachine", true).await.unwrap();
+    let sm = client.service_content().session_manager.clone().unwrap();
+    client.call("Logout", &sm, |_| {}).await.unwrap();
+    let e = client
+        .retrieve_view(&view, "VirtualMachine", &["name"])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
+    assert!(e.to_string().contains("ManagedObjectNotFound"), "{e}");
+    // A new view in the new session works.
+    let view = client.container_view("VirtualMachine", true).await.unwrap();
+    let vms = client
+        .retrieve_view(&view, "VirtualMachine", &["name"])
+        .await
+        .unwrap();
+    assert_eq!(vms.len(), vc.info().vms);
+    assert_eq!(client.logins(), 2);
+}
+
+#[tokio::test]
 async fn concurrent_calls_on_an_expired_session_log_in_once_between_them() {
     let vc = start(Vcsim::builder());
     let client = connect(&vc).await;
