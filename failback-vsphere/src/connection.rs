@@ -667,6 +667,13 @@ mod tests {
         .build()
         .unwrap();
         assert_eq!((c.username(), c.password.expose()), ("u", "p"));
+        // An `@` in the password, unescaped: the last one ends the user information.
+        let c = ConnectionBuilder::from_lookup(lookup(&[("GOVC_URL", "root:p@ss@esx01")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.url().as_str(), "https://esx01/sdk");
+        assert_eq!((c.username(), c.password.expose()), ("root", "p@ss"));
     }
 
     #[test]
