@@ -2,6 +2,7 @@
 
 mod client;
 mod connection;
+mod ops;
 mod secret;
 pub mod soap;
 mod tls;
@@ -12,5 +13,6 @@ pub use client::{About, Client, ServiceContent, INITIAL_API_VERSION};
 pub use connection::{
     govc, Connection, ConnectionBuilder, Trust, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
+pub use ops::{DatastoreFile, VirtualDisk, TASK_DEADLINE};
 pub use secret::Secret;
 pub use tls::{Thumbprint, ThumbprintAlgorithm};
