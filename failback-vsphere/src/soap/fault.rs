@@ -22,7 +22,7 @@
 //! | `InvalidState` (`InvalidHostState`, `InvalidVmState`, `InvalidDatastoreState`, `QuestionPending`, …) | conflict | permanent | the object's state does not allow the call |
 //! | `DuplicateName` | conflict | permanent | the name is taken in the folder |
 //! | `TaskInProgress` (`VAppTaskInProgress`) | not ready yet | temporary | another task holds the object; it ends without anyone acting |
-//! | other: `InvalidArgument`, `InvalidRequest`, `InvalidType`, `InvalidProperty`, `InvalidName` | invalid input | permanent | the server refused the request's input |
+//! | other: `InvalidArgument`, `InvalidRequest`, `InvalidType`, `InvalidProperty`, `InvalidName`, `InvalidDeviceSpec` | invalid input | permanent | the server refused the request's input (`InvalidDeviceSpec`: a device change names a taken unit, a missing device) |
 //! | other: `NotSupported`, `NotImplemented` | not supported | permanent | |
 //! | other: `HostCommunication`, `HostNotConnected`, `HostNotReachable` | unavailable | temporary | vCenter cannot reach the host for now |
 //! | other: `Timedout` | timed out | temporary | |
@@ -348,7 +348,7 @@ impl MethodFault {
             Fault::TaskInProgress { .. } => ErrorKind::NotReady,
             Fault::Other { type_name, .. } => match type_name.as_str() {
                 "InvalidArgument" | "InvalidRequest" | "InvalidType" | "InvalidProperty"
-                | "InvalidName" => ErrorKind::InvalidInput,
+                | "InvalidName" | "InvalidDeviceSpec" => ErrorKind::InvalidInput,
                 "NotSupported" | "NotImplemented" => ErrorKind::NotSupported,
                 "HostCommunication" | "HostNotConnected" | "HostNotReachable" => {
                     ErrorKind::Unavailable
