@@ -173,3 +173,226 @@ async fn attaching_a_disk_to_a_master_target_and_detaching_it_keeps_the_file() {
     assert_eq!(vmdk.path, s.disk_file);
     assert_eq!(vmdk.file_type, "VmDiskFileInfo");
 }
+
+#[tokio::test]
+async fn disk_enable_uuid_is_set_and_read_back_the_last_key_winning() {
+    let vc = start(Vcsim::builder().vms(1));
+    let client = connect(&vc).await;
+    let vm = vms(&client).await[0].1.clone();
+    assert_eq!(
+        client
+            .extra_config_value(&vm, "disk.EnableUUID")
+            .await
+            .unwrap(),
+        None
+    );
+    client
+        .set_extra_config(&vm, "disk.EnableUUID", "TRUE")
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .extra_config_value(&vm, "disk.EnableUUID")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("TRUE")
+    );
+    // vcsim appends a key set again rather than replace it: the last one is the value.
+    client
+        .set_extra_config(&vm, "disk.EnableUUID", "FALSE")
+        .await
+        .unwrap();
+    let all = client.extra_config(&vm).await.unwrap();
+    let values: Vec<&str> = all
+        .iter()
+        .filter(|(k, _)| k == "disk.EnableUUID")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(values, ["TRUE", "FALSE"], "{all:?}");
+    assert_eq!(
+        client
+            .extra_config_value(&vm, "disk.EnableUUID")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("FALSE")
+    );
+}
+
+/// The VM's `runtime.powerState`.
+async fn power_state(client: &Client, vm: &ManagedObjectReference) -> String {
+    let objects = client
+        .retrieve(PropertyFilterSpec::new(
+            vec![PropertySpec::new("VirtualMachine", ["runtime.powerState"])],
+            vec![ObjectSpec::object(vm.clone())],
+        ))
+        .await
+        .unwrap();
+    objects[0]
+        .get("runtime.powerState")
+        .and_then(|v| v.as_str())
+        .unwrap()
+        .to_string()
+}
+
+/// The VM's snapshots (`snapshot.rootSnapshotList[].snapshot`, the roots only).
+async fn root_snapshots(client: &Client, vm: &ManagedObjectReference) -> Vec<String> {
+    let objects = client
+        .retrieve(PropertyFilterSpec::new(
+            vec![PropertySpec::new("VirtualMachine", ["snapshot"])],
+            vec![ObjectSpec::object(vm.clone())],
+        ))
+        .await
+        .unwrap();
+    let Some(info) = objects[0].get("snapshot").and_then(|v| v.as_object()) else {
+        return Vec::new();
+    };
+    info.node()
+        .children("rootSnapshotList")
+        .map(|s| s.moref("snapshot").unwrap().value)
+        .collect()
+}
+
+#[tokio::test]
+async fn power_off_and_on_and_a_snapshot_created_and_removed() {
+    let vc = start(Vcsim::builder().vms(1));
+    let client = connect(&vc).await;
+    let vm = vms(&client).await[0].1.clone();
+    assert_eq!(power_state(&client, &vm).await, "poweredOn");
+    client.power_off(&vm).await.unwrap();
+    assert_eq!(power_state(&client, &vm).await, "poweredOff");
+    client.power_on(&vm).await.unwrap();
+    assert_eq!(power_state(&client, &vm).await, "poweredOn");
+
+    let snapshot = client.create_snapshot(&vm, "before failback").await.unwrap();
+    assert_eq!(snapshot.mo_type, "VirtualMachineSnapshot");
+    assert_eq!(root_snapshots(&client, &vm).await, [snapshot.value.clone()]);
+    client.remove_snapshot(&snapshot).await.unwrap();
+    assert!(root_snapshots(&client, &vm).await.is_empty());
+    // Gone: removing it again names the object that is not there.
+    let e = client.remove_snapshot(&snapshot).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
+}
+
+#[tokio::test]
+async fn a_destroyed_vm_is_gone_and_its_disk_file_with_it() {
+    let vc = start(Vcsim::builder().vms(2));
+    let client = connect(&vc).await;
+    let all = vms(&client).await;
+    let vm = all[1].1.clone();
+    let file = client.vm_disks(&vm).await.unwrap()[0]
+        .file_name
+        .clone()
+        .unwrap();
+    let ds = datastore_of(&client, &vm).await;
+    client.power_off(&vm).await.unwrap();
+    client.destroy(&vm).await.unwrap();
+    let names: Vec<String> = vms(&client).await.into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, [all[0].0.clone()]);
+    let (dir, _) = split_path(&file);
+    let e = client.datastore_files(&ds, &dir).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
+}
+
+#[tokio::test]
+async fn a_failed_task_surfaces_its_fault() {
+    let vc = start(Vcsim::builder().vms(2));
+    let s = setup(&vc).await;
+    let client = &s.client;
+
+    // Powered on already: InvalidPowerState, a conflict, with the task's JobError.
+    let e = client.power_on(&s.master).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::Conflict), "{e}");
+    assert!(e.to_string().contains("InvalidPowerState"), "{e}");
+    let job = e.provider_error().unwrap().job_error.clone().unwrap();
+    assert_eq!(job.code.as_deref(), Some("InvalidPowerState"));
+
+    // A disk file that is not there: FileNotFound, not found, naming the file.
+    let missing = s.disk_file.replace("disk1.vmdk", "no-such-disk.vmdk");
+    let e = client
+        .reconfigure_add_existing_disk(&s.master, &missing, s.controller, s.unit)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
+    assert!(e.to_string().contains("FileNotFound"), "{e}");
+    let job = e.provider_error().unwrap().job_error.clone().unwrap();
+    assert_eq!(job.code.as_deref(), Some("FileNotFound"));
+
+    // A unit number taken by the master target's own disk: InvalidDeviceSpec, the
+    // request's input refused.
+    let own = client.vm_disks(&s.master).await.unwrap()[0].clone();
+    let e = client
+        .reconfigure_add_existing_disk(
+            &s.master,
+            &s.disk_file,
+            own.controller_key.unwrap(),
+            own.unit_number.unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::InvalidInput), "{e}");
+    let job = e.provider_error().unwrap().job_error.clone().unwrap();
+    assert_eq!(job.code.as_deref(), Some("InvalidDeviceSpec"));
+    assert_eq!(client.vm_disks(&s.master).await.unwrap().len(), 1);
+
+    // A device key the VM does not have: vcsim 0.24.2 reports success and does nothing
+    // (vCenter refuses it with InvalidDeviceSpec), so the operation checks the key first.
+    let e = client
+        .reconfigure_remove_disk_keep_file(&s.master, 4242)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
+    assert!(e.to_string().contains("4242"), "{e}");
+    let raw = client
+        .run_task(
+            "ReconfigVM_Task",
+            &s.master,
+            |w| {
+                w.element("spec", |s| {
+                    s.element("deviceChange", |c| {
+                        c.text("operation", "remove");
+                        c.typed_element("device", "VirtualDisk", |d| {
+                            d.int("key", 4242).int("capacityInKB", 0);
+                        });
+                    });
+                });
+            },
+            std::time::Duration::from_secs(30),
+        )
+        .await;
+    assert!(raw.is_ok(), "vcsim now refuses the remove: {raw:?}");
+}
+
+#[tokio::test]
+async fn a_read_only_user_attaching_a_disk_is_refused_with_the_privilege_named() {
+    let vc = start(
+        Vcsim::builder()
+            .vms(2)
+            .readonly_user("auditor", "R3ad-0nly!"),
+    );
+    let s = setup(&vc).await;
+    let (user, password) = vc.readonly_user().unwrap();
+    let ro = connect_as(&vc, user, password).await;
+    let before = ro.vm_disks(&s.master).await.unwrap();
+    let e = ro
+        .reconfigure_add_existing_disk(&s.master, &s.disk_file, s.controller, s.unit)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::PermissionDenied), "{e}");
+    let shown = e.to_string();
+    assert!(shown.contains("NoPermission"), "{shown}");
+    assert!(
+        shown.contains("VirtualMachine.Config.AddExistingDisk"),
+        "{shown}"
+    );
+    assert!(shown.contains(&s.master.value), "{shown}");
+    assert_eq!(ro.vm_disks(&s.master).await.unwrap(), before);
+    // Nor may it detach one.
+    let e = ro
+        .reconfigure_remove_disk_keep_file(&s.master, before[0].key)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::PermissionDenied), "{e}");
+    assert!(e.to_string().contains("VirtualMachine.Config.RemoveDisk"), "{e}");
+}
