@@ -69,7 +69,9 @@ impl VirtualDisk {
         let backing = node.child("backing");
         let capacity_bytes = match node.opt_i64("capacityInBytes")? {
             Some(b) => Some(b),
-            None => node.opt_i64("capacityInKB")?.map(|kb| kb.saturating_mul(1024)),
+            None => node
+                .opt_i64("capacityInKB")?
+                .map(|kb| kb.saturating_mul(1024)),
         };
         Ok(VirtualDisk {
             key,
@@ -271,7 +273,8 @@ impl Client {
     /// it included (remove a disk to keep first with
     /// [`reconfigure_remove_disk_keep_file`](Self::reconfigure_remove_disk_keep_file)).
     pub async fn destroy(&self, vm: &ManagedObjectReference) -> Result<TaskInfo> {
-        self.run_task("Destroy_Task", vm, |_| {}, TASK_DEADLINE).await
+        self.run_task("Destroy_Task", vm, |_| {}, TASK_DEADLINE)
+            .await
     }
 
     /// `CreateSnapshot_Task` named `name`, without memory and without quiescing the
@@ -329,7 +332,10 @@ impl Client {
     ) -> Result<ObjectContent> {
         let objects = self
             .retrieve(PropertyFilterSpec::new(
-                vec![PropertySpec::new(obj.mo_type.clone(), paths.iter().copied())],
+                vec![PropertySpec::new(
+                    obj.mo_type.clone(),
+                    paths.iter().copied(),
+                )],
                 vec![ObjectSpec::object(obj.clone())],
             ))
             .await?;

@@ -9,7 +9,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use failback_core::ErrorKind;
-use failback_vsphere::soap::{ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec};
+use failback_vsphere::soap::{
+    ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec,
+};
 use failback_vsphere::vcsim::{Vcsim, VcsimBuilder};
 use failback_vsphere::{Client, Connection, VirtualDisk};
 
@@ -265,9 +267,15 @@ async fn power_off_and_on_and_a_snapshot_created_and_removed() {
     client.power_on(&vm).await.unwrap();
     assert_eq!(power_state(&client, &vm).await, "poweredOn");
 
-    let snapshot = client.create_snapshot(&vm, "before failback").await.unwrap();
+    let snapshot = client
+        .create_snapshot(&vm, "before failback")
+        .await
+        .unwrap();
     assert_eq!(snapshot.mo_type, "VirtualMachineSnapshot");
-    assert_eq!(root_snapshots(&client, &vm).await, [snapshot.value.clone()]);
+    assert_eq!(
+        root_snapshots(&client, &vm).await,
+        vec![snapshot.value.clone()]
+    );
     client.remove_snapshot(&snapshot).await.unwrap();
     assert!(root_snapshots(&client, &vm).await.is_empty());
     // Gone: removing it again names the object that is not there.
@@ -394,5 +402,8 @@ async fn a_read_only_user_attaching_a_disk_is_refused_with_the_privilege_named()
         .await
         .unwrap_err();
     assert_eq!(e.kind(), Some(ErrorKind::PermissionDenied), "{e}");
-    assert!(e.to_string().contains("VirtualMachine.Config.RemoveDisk"), "{e}");
+    assert!(
+        e.to_string().contains("VirtualMachine.Config.RemoveDisk"),
+        "{e}"
+    );
 }
