@@ -136,6 +136,55 @@ fn write_disk(
     });
 }
 
+/// The device change hot-adding an existing disk file: `add`, no `fileOperation` (with
+/// `create` the server would make a new file, with `replace` empty the existing one).
+fn add_existing_disk_change(
+    spec: &mut Request,
+    disk_path: &str,
+    controller_key: i32,
+    unit_number: i32,
+) {
+    spec.element("deviceChange", |c| {
+        c.text("operation", "add");
+        write_disk(
+            c,
+            -1,
+            disk_path,
+            "persistent",
+            Some(controller_key),
+            Some(unit_number),
+            0,
+        );
+    });
+}
+
+/// The device change removing `disk` and keeping its file: `remove`, no
+/// `fileOperation` (`destroy` would delete the file).
+fn remove_disk_change(spec: &mut Request, disk: &VirtualDisk) {
+    let capacity_kb = disk.capacity_bytes.map_or(0, |b| b / 1024);
+    let file = disk.file_name.as_deref().unwrap_or_default();
+    let mode = disk.disk_mode.as_deref().unwrap_or("persistent");
+    spec.element("deviceChange", |c| {
+        c.text("operation", "remove");
+        write_disk(
+            c,
+            disk.key,
+            file,
+            mode,
+            disk.controller_key,
+            disk.unit_number,
+            capacity_kb,
+        );
+    });
+}
+
+/// One `extraConfig` `OptionValue`, its value an `xsd:string`.
+fn extra_config_option(spec: &mut Request, key: &str, value: &str) {
+    spec.element("extraConfig", |o| {
+        o.text("key", key).typed_text("value", "xsd:string", value);
+    });
+}
+
 impl Client {
     /// Calls the task method `method` on `this` and waits for its task up to
     /// `deadline`: its info when it succeeds, its fault as the error when it fails.
@@ -182,18 +231,7 @@ impl Client {
         unit_number: i32,
     ) -> Result<TaskInfo> {
         self.reconfigure(vm, |s| {
-            s.element("deviceChange", |c| {
-                c.text("operation", "add");
-                write_disk(
-                    c,
-                    -1,
-                    disk_path,
-                    "persistent",
-                    Some(controller_key),
-                    Some(unit_number),
-                    0,
-                );
-            });
+            add_existing_disk_change(s, disk_path, controller_key, unit_number)
         })
         .await
     }
@@ -216,27 +254,7 @@ impl Client {
                 format!("{vm} has no disk with the device key {device_key}"),
             ));
         };
-        let capacity_kb = disk.capacity_bytes.map_or(0, |b| b / 1024);
-        let file = disk.file_name.clone().unwrap_or_default();
-        let mode = disk
-            .disk_mode
-            .clone()
-            .unwrap_or_else(|| "persistent".to_string());
-        self.reconfigure(vm, |s| {
-            s.element("deviceChange", |c| {
-                c.text("operation", "remove");
-                write_disk(
-                    c,
-                    disk.key,
-                    &file,
-                    &mode,
-                    disk.controller_key,
-                    disk.unit_number,
-                    capacity_kb,
-                );
-            });
-        })
-        .await
+        self.reconfigure(vm, |s| remove_disk_change(s, &disk)).await
     }
 
     /// Sets the advanced setting `key` to `value` (`disk.EnableUUID` = `TRUE`): an
@@ -248,12 +266,8 @@ impl Client {
         key: &str,
         value: &str,
     ) -> Result<TaskInfo> {
-        self.reconfigure(vm, |s| {
-            s.element("extraConfig", |o| {
-                o.text("key", key).typed_text("value", "xsd:string", value);
-            });
-        })
-        .await
+        self.reconfigure(vm, |s| extra_config_option(s, key, value))
+            .await
     }
 
     /// `PowerOnVM_Task`. A VM already on fails with `InvalidPowerState` (a conflict).
@@ -483,5 +497,68 @@ impl Client {
             });
         }
         Ok(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn spec(write: impl FnOnce(&mut Request)) -> String {
+        let vm = ManagedObjectReference::new("VirtualMachine", "vm-42");
+        let mut req = Request::new("ReconfigVM_Task", &vm);
+        req.element("spec", write);
+        req.finish()
+    }
+
+    #[test]
+    fn adding_an_existing_disk_creates_no_file() {
+        let body = spec(|s| add_existing_disk_change(s, "[ds1] web01/web01.vmdk", 1000, 1));
+        assert!(body.contains(concat!(
+            "<spec><deviceChange><operation>add</operation>",
+            r#"<device xsi:type="VirtualDisk"><key>-1</key>"#,
+            r#"<backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web01/web01.vmdk</fileName><diskMode>persistent</diskMode></backing>"#,
+            "<controllerKey>1000</controllerKey><unitNumber>1</unitNumber><capacityInKB>0</capacityInKB>",
+            "</device></deviceChange></spec>"
+        )), "{body}");
+        assert!(!body.contains("fileOperation"), "{body}");
+    }
+
+    #[test]
+    fn removing_a_disk_keeps_its_file() {
+        let disk = VirtualDisk {
+            key: 2001,
+            controller_key: Some(1000),
+            unit_number: Some(1),
+            file_name: Some("[ds1] web01/web01.vmdk".into()),
+            backing_type: Some("VirtualDiskFlatVer2BackingInfo".into()),
+            disk_mode: Some("independent_persistent".into()),
+            capacity_bytes: Some(4 << 30),
+        };
+        let body = spec(|s| remove_disk_change(s, &disk));
+        assert!(
+            body.contains(
+                "<operation>remove</operation><device xsi:type=\"VirtualDisk\"><key>2001</key>"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains("<diskMode>independent_persistent</diskMode>"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<capacityInKB>4194304</capacityInKB>"),
+            "{body}"
+        );
+        assert!(!body.contains("fileOperation"), "{body}");
+        assert!(!body.contains("destroy"), "{body}");
+    }
+
+    #[test]
+    fn extra_config_is_a_string_option_value() {
+        let body = spec(|s| extra_config_option(s, "disk.EnableUUID", "TRUE"));
+        assert!(body.contains(r#"<spec><extraConfig><key>disk.EnableUUID</key><value xsi:type="xsd:string">TRUE</value></extraConfig></spec>"#), "{body}");
     }
 }
