@@ -406,4 +406,23 @@ async fn a_read_only_user_attaching_a_disk_is_refused_with_the_privilege_named()
         e.to_string().contains("VirtualMachine.Config.RemoveDisk"),
         "{e}"
     );
+    // The ReadOnly role holds no Datastore.Browse either: the check of the kept file
+    // needs an account that may browse.
+    let ds = datastore_of(&ro, &s.master).await;
+    let (dir, _) = split_path(&s.disk_file);
+    let e = ro.datastore_files(&ds, &dir).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::PermissionDenied), "{e}");
+    assert!(e.to_string().contains("Datastore.Browse"), "{e}");
+}
+
+#[tokio::test]
+async fn an_operation_on_a_vm_that_is_gone_is_not_found() {
+    let vc = start(Vcsim::builder().vms(1));
+    let client = connect(&vc).await;
+    let gone = ManagedObjectReference::new("VirtualMachine", "vm-424242");
+    let e = client.power_off(&gone).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
+    assert!(e.to_string().contains("vm-424242"), "{e}");
+    let e = client.vm_disks(&gone).await.unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NotFound), "{e}");
 }
