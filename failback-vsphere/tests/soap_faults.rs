@@ -397,6 +397,25 @@ fn vcenter_task_error() {
 }
 
 #[test]
+fn vcenter_invalid_device_spec_of_a_reconfigure_is_invalid_input() {
+    let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<soapenv:Body>
+<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects><obj type="Task">task-9102</obj><propSet><name>info</name><val xsi:type="TaskInfo"><key>task-9102</key><task type="Task">task-9102</task><name>ReconfigVM_Task</name><descriptionId>VirtualMachine.reconfigure</descriptionId><entity type="VirtualMachine">vm-77</entity><entityName>mt-01</entityName><state>error</state><cancelled>false</cancelled><cancelable>false</cancelable><error><fault xsi:type="InvalidDeviceSpec"><property>virtualDeviceSpec.device.key</property><deviceIndex>0</deviceIndex></fault><localizedMessage>Invalid configuration for device '0'.</localizedMessage></error><queueTime>2026-05-01T08:10:00.000Z</queueTime><completeTime>2026-05-01T08:10:00.410Z</completeTime></val></propSet></objects></returnval></RetrievePropertiesExResponse>
+</soapenv:Body>
+</soapenv:Envelope>"#;
+    let obj = first_object(body);
+    let info = obj.get("info").unwrap().as_object().unwrap().node();
+    let f = MethodFault::from_localized(&info.require("error").unwrap(), FaultOrigin::Task);
+    assert_eq!(f.type_name, "InvalidDeviceSpec");
+    let e = core(f);
+    assert_eq!(e.kind(), Some(ErrorKind::InvalidInput), "{e}");
+    let job = e.provider_error().unwrap().job_error.clone().unwrap();
+    assert_eq!(job.code.as_deref(), Some("InvalidDeviceSpec"));
+    assert_eq!(job.message, "Invalid configuration for device '0'.");
+}
+
+#[test]
 fn a_localized_fault_without_its_fault_is_still_a_fault() {
     let doc = failback_vsphere::soap::parse_document(
         b"<error><localizedMessage>odd</localizedMessage></error>",
