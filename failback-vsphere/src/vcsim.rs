@@ -417,10 +417,10 @@ impl VcsimBuilder {
             }
         };
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(pipe) = child.stderr.take() {
+        let drain = child.stderr.take().map(|pipe| {
             let keep = Arc::clone(&stderr);
-            thread::spawn(move || drain_stderr(pipe, &keep));
-        }
+            thread::spawn(move || drain_stderr(pipe, &keep))
+        });
         let (tx, rx) = mpsc::channel();
         if let Some(pipe) = child.stdout.take() {
             thread::spawn(move || {
@@ -437,6 +437,7 @@ impl VcsimBuilder {
             stdin: child.stdin.take(),
             child,
             stderr,
+            drain,
             tmp,
         };
         let line = match rx.recv_timeout(self.timeout) {
@@ -444,6 +445,9 @@ impl VcsimBuilder {
             Ok(_) | Err(mpsc::RecvTimeoutError::Disconnected) => {
                 // stdout closed without a line: the launcher is exiting.
                 let status = wait_briefly(&mut process.child);
+                // Its stderr is read to the end (the pipe closed with it) before it is
+                // quoted: the reason is its last line.
+                process.finish_stderr();
                 return Err(VcsimError::Exited {
                     status,
                     stderr: process.stderr(),
@@ -478,10 +482,22 @@ struct Process {
     child: Child,
     stdin: Option<ChildStdin>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The thread draining its stderr.
+    drain: Option<thread::JoinHandle<()>>,
     tmp: PathBuf,
 }
 
 impl Process {
+    /// Wait for the stderr drain to end, once the launcher has exited (its pipe is
+    /// closed then, so the wait is short); a launcher still running is not waited for.
+    fn finish_stderr(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            if let Some(h) = self.drain.take() {
+                let _ = h.join();
+            }
+        }
+    }
+
     fn stderr(&self) -> String {
         let buf = self.stderr.lock().map(|b| b.clone()).unwrap_or_default();
         String::from_utf8_lossy(&buf).into_owned()
