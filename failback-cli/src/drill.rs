@@ -526,14 +526,16 @@ fn summary(
     out
 }
 
-/// `failback run`: the real providers' adapters do not exist yet.
+/// `failback run`: the on-premises provider of the vSphere adapter is not written yet.
 pub fn run_real(args: RunArgs) -> CliResult {
-    let _ = (&args.estate, &args.request, &args.out);
+    let _ = (&args.request, &args.out);
     eprintln!(
-        "error: `failback run` needs the Azure Site Recovery adapter (failback-azure) and the \
-         vSphere adapter (failback-vsphere), and neither exists yet. Nothing was done. \
+        "error: `failback run` needs both sides' providers: the Azure Site Recovery one \
+         exists (failback-azure; `failback discover azure` reads a vault), the vSphere \
+         adapter's on-premises provider (failback-vsphere) does not yet. Nothing was done. \
          Rehearse the same failback against the in-memory lab site with \
-         `failback drill --estate {}`.",
+         `failback drill --estate {}` (`--over-http` runs its recovery side through the \
+         Azure adapter).",
         args.estate.display()
     );
     Ok(BAD_INPUT)

@@ -83,7 +83,8 @@ enum Command {
     /// 2 when a blocker refuses the plan, 1 on bad input.
     Drill(drill::DrillArgs),
     /// Fail back against the real Azure Site Recovery and vSphere: not available yet, the
-    /// provider adapters do not exist (exit 1). Use `failback drill` meanwhile.
+    /// vSphere adapter's on-premises provider is not written (exit 1). Use `failback
+    /// drill` meanwhile (`--over-http` for the Azure adapter's side).
     Run(drill::RunArgs),
     /// Continue an interrupted run from its journal. A drill's lab is restored from the
     /// lab file beside the journal (failback.lab.json) and the run goes on, re-attaching to

@@ -682,9 +682,9 @@ pub fn resume(
         }
         return Err(DrillError::usage(format!(
             "{} has no lab file ({}) beside it, so it is the journal of a run against real \
-             providers: resuming it needs the Azure Site Recovery adapter (failback-azure) \
-             and the vSphere adapter (failback-vsphere), and neither exists yet. Nothing \
-             was done.",
+             providers: resuming it needs both sides' providers, and while the Azure Site \
+             Recovery one exists (failback-azure), the vSphere adapter's on-premises \
+             provider (failback-vsphere) does not yet. Nothing was done.",
             journal.display(),
             lab_path.display()
         )));
