@@ -1223,3 +1223,65 @@ fn a_drill_over_http_killed_midway_resumes_over_http_without_repeating_a_step() 
         );
     }
 }
+
+/// A drill over HTTP killed from outside (SIGKILL, at several moments) resumes over HTTP
+/// in another process, which serves the restored lab on a new port: every item done, each
+/// operation taking effect once, no violation.
+#[test]
+fn a_drill_over_http_killed_from_outside_resumes_over_http() {
+    let mut killed = 0;
+    for at in [20, 60, 110] {
+        let out = out_dir(&format!("over-http-kill-{at}"));
+        let mut child = Command::new(BIN)
+            .args([
+                "drill",
+                "--vms",
+                "12",
+                "--seed",
+                "3",
+                "--over-http",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let journal = out.join("failback.journal");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline
+            && child.try_wait().unwrap().is_none()
+            && (!journal.is_file() || journal_records(&journal) < at)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        let _ = child.wait();
+        let o = run(&["resume", journal.to_str().unwrap(), "--quiet"]);
+        let stdout = text(&o.stdout);
+        assert!(
+            code(&o) == 0
+                && (stdout.contains("12 done, 0 failed, 0 pending")
+                    || stdout.contains("nothing to resume")),
+            "killed at {at}: {stdout}{}",
+            text(&o.stderr)
+        );
+        assert_all_committed_and_reprotected(&out);
+        let (per_item, violations) = per_item_counts(&out);
+        assert_eq!(violations, serde_json::json!([]), "{violations}");
+        for (item, counts) in per_item.as_object().unwrap() {
+            for op in ["failover", "commit", "reprotect_to_azure"] {
+                assert_eq!(counts[op], 1, "killed at {at}: {item} {op}: {counts}");
+            }
+            assert!(
+                counts["reprotect"].as_u64().unwrap() <= 1,
+                "{item}: {counts}"
+            );
+        }
+    }
+    assert!(killed >= 2, "the drills ended before they were killed");
+}
