@@ -385,12 +385,12 @@ async fn route(ctx: &Ctx, method: &Method, body: &[u8]) -> Response {
     }
 }
 
-/// The vault-level read gate: the lab's discovery of the Azure half (its faults apply).
-/// What passes is rendered from the whole estate (its on-premises half too), as a single read
-/// renders it: a list and a get show a resource the same.
-async fn discover(ctx: &Ctx) -> Result<Estate, Response> {
+/// The vault-level read gate of a listing of `what`: the lab's call of it (its latency
+/// and faults apply), without making an estate; what passes is rendered from one view of
+/// the lab, as a single read renders it, so a list and a get show a resource the same.
+async fn listing(ctx: &Ctx, what: &str) -> Result<(), Response> {
     ctx.recovery()
-        .discover()
+        .list(what)
         .await
         .map_err(|e| ctx.lab_error(&e))
 }
@@ -410,7 +410,7 @@ fn check_container(ctx: &Ctx, fabric: &str, container: &str) -> Option<Response>
 }
 
 async fn fabrics(ctx: &Ctx, name: Option<&str>) -> Response {
-    if let Err(resp) = discover(ctx).await {
+    if let Err(resp) = listing(ctx, "fabrics").await {
         return resp;
     }
     let view = ctx.view_of(&[]);
@@ -423,7 +423,7 @@ async fn fabrics(ctx: &Ctx, name: Option<&str>) -> Response {
 }
 
 async fn vcenters(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Response {
-    if let Err(resp) = discover(ctx).await {
+    if let Err(resp) = listing(ctx, "vcenters").await {
         return resp;
     }
     let view = ctx.view_of(&[]);
@@ -443,7 +443,7 @@ async fn vcenters(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Respon
 }
 
 async fn containers(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Response {
-    if let Err(resp) = discover(ctx).await {
+    if let Err(resp) = listing(ctx, "containers").await {
         return resp;
     }
     let view = ctx.view_of(&[]);
@@ -461,7 +461,7 @@ async fn containers(ctx: &Ctx, fabric: Option<&str>, name: Option<&str>) -> Resp
 }
 
 async fn policies(ctx: &Ctx, name: Option<&str>) -> Response {
-    if let Err(resp) = discover(ctx).await {
+    if let Err(resp) = listing(ctx, "policies").await {
         return resp;
     }
     let all = ctx.view_of(&[]).policies();
@@ -480,7 +480,7 @@ async fn items(ctx: &Ctx, scope: Option<(&str, &str)>) -> Response {
             return resp;
         }
     }
-    if let Err(resp) = discover(ctx).await {
+    if let Err(resp) = listing(ctx, "items").await {
         return resp;
     }
     let view = ctx.full_view();
@@ -517,7 +517,7 @@ async fn points(ctx: &Ctx, item: &str, name: Option<&str>) -> Response {
 }
 
 async fn plans(ctx: &Ctx, name: Option<&str>) -> Response {
-    if let Err(resp) = discover(ctx).await {
+    if let Err(resp) = listing(ctx, "plans").await {
         return resp;
     }
     let view = ctx.view_of(&[]);
@@ -625,7 +625,7 @@ async fn jobs(ctx: &Ctx) -> Response {
             )
         }
     };
-    if let Err(e) = ctx.recovery().list_jobs().await {
+    if let Err(e) = ctx.recovery().list("jobs").await {
         return ctx.lab_error(&e);
     }
     let view = ctx.view_of(&[]);

@@ -20,6 +20,7 @@ pub mod rules;
 pub mod runbook;
 pub mod schedule;
 pub mod schema;
+pub mod secret;
 pub mod state;
 pub mod timing;
 

@@ -34,12 +34,13 @@ impl LabRecovery {
         LabRecovery { shared }
     }
 
-    /// The call of a read of the site's job list, as a simulator serving one calls it:
-    /// its latency, then its fault (throttled or transient, as any read). The list itself
-    /// is [`LabSite::jobs`](crate::LabSite::jobs).
-    pub async fn list_jobs(&self) -> Result<()> {
+    /// The call of a listing of `what` (`jobs`, `fabrics`, `items`...), as a simulator
+    /// serving one calls it: its latency, then its fault (throttled or transient, as any
+    /// read), without making the estate; what is listed the caller reads from the site
+    /// ([`LabSite::jobs`](crate::LabSite::jobs), [`LabSite::estate`](crate::LabSite::estate)).
+    pub async fn list(&self, what: &str) -> Result<()> {
         self.shared
-            .enter("recovery.list_jobs", "", false)
+            .enter(&format!("recovery.list_{what}"), "", false)
             .await
             .map(|_| ())
     }

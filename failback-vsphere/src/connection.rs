@@ -9,9 +9,9 @@ use std::time::Duration;
 use failback_core::{Error, ErrorKind, Result};
 use url::Url;
 
-use crate::secret::Secret;
 use crate::soap::{Limits, PROVIDER};
 use crate::tls::{PinnedCertificate, Thumbprint};
+use failback_core::secret::Secret;
 
 /// The default connect time-out.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

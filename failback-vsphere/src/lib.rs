@@ -3,7 +3,6 @@
 mod client;
 mod connection;
 mod ops;
-mod secret;
 pub mod soap;
 mod tls;
 #[cfg(feature = "vcsim")]
@@ -13,6 +12,6 @@ pub use client::{About, Client, ServiceContent, INITIAL_API_VERSION};
 pub use connection::{
     govc, Connection, ConnectionBuilder, Trust, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
+pub use failback_core::secret::Secret;
 pub use ops::{DatastoreFile, VirtualDisk, TASK_DEADLINE};
-pub use secret::Secret;
 pub use tls::{Thumbprint, ThumbprintAlgorithm};

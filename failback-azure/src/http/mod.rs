@@ -54,7 +54,6 @@ mod error;
 mod lro;
 mod managed_identity;
 mod retry;
-mod secret;
 mod transport;
 
 pub use azure_cli::{
@@ -71,9 +70,9 @@ pub use client_secret::{
 pub use counter::RequestCounts;
 pub use credential::{AccessToken, Credential, StaticToken};
 pub use default_credential::{DefaultCredential, DefaultCredentialBuilder};
+pub use failback_core::secret::Secret;
 pub use lro::Lro;
 pub use managed_identity::{
     ManagedIdentityCredential, ManagedIdentityCredentialBuilder, APP_SERVICE_API_VERSION,
     IMDS_API_VERSION, IMDS_CONNECT_TIMEOUT, IMDS_ENDPOINT, MANAGED_IDENTITY_ENV_VARS,
 };
-pub use secret::Secret;

@@ -181,7 +181,7 @@ impl AzureRecovery {
                 .insert(name.clone(), self.now() - CLOCK_SKEW);
             out.push(name);
         }
-        Ok(JobId(out.join(MEMBER_SEPARATOR.to_string().as_str())))
+        Ok(JobId(out.join(&MEMBER_SEPARATOR.to_string())))
     }
 }
 

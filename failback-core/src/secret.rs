@@ -1,19 +1,20 @@
-//! A string that never prints: client secrets and access tokens.
+//! A string that never prints: passwords, client secrets and access tokens, for every
+//! provider adapter (`failback-azure` and `failback-vsphere` re-export it).
 
 use std::fmt;
 
-/// A secret string (a client secret, an access token). Its `Debug` and `Display` print
+/// A secret string (a password, a client secret, an access token). Its `Debug` and `Display` print
 /// `***`, so a secret never reaches a log, an error or a run journal by accident; read
 /// it with [`Secret::expose`] where it must be sent.
 ///
 /// ```
-/// use failback_azure::http::Secret;
+/// use failback_core::secret::Secret;
 ///
 /// let s = Secret::new("hunter2");
 /// assert_eq!(format!("{s} {s:?}"), "*** ***");
 /// assert_eq!(s.expose(), "hunter2");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {
